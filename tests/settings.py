@@ -1,0 +1,19 @@
+"""Test settings: portal.settings with only what tests need changed."""
+
+import os
+import tempfile
+
+# The test suite runs the development defaults unless the environment says otherwise
+# (.ci/run points DATABASE_URL at PostgreSQL and CELERY_BROKER_URL at Redis).
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="dsar-test-"))
+
+from portal.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MESSAGING_GATEWAY = os.environ.get("TEST_MESSAGING_GATEWAY", "locmem")
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# Eager Celery unless the environment asks for a real worker (CELERY_WORKER_TESTS=1).
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_WORKER_TESTS") != "1"
+LOGGING = {"version": 1, "disable_existing_loggers": False}
