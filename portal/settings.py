@@ -114,6 +114,7 @@ DATABASES = {
     ),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets the live server and a worker read while one writes.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -181,6 +182,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_TASK_DEFAULT_QUEUE", "celery")
 
 # E-mail for staff notices; console locally.
 EMAIL_BACKEND = envstr(
@@ -233,3 +235,20 @@ if not DEBUG and MESSAGING_GATEWAY in {"", "console", "file"}:
         f"MESSAGING_GATEWAY={MESSAGING_GATEWAY or '(unset)'} is for local development only; "
         "with DEBUG=false use 'whatsapp' or 'sms'."
     )
+
+# One-time codes and the verified-subject session (seconds).
+VERIFICATION_CODE_VALIDITY = envint("VERIFICATION_CODE_VALIDITY", 10 * 60)
+VERIFICATION_MAX_FAILURES = envint("VERIFICATION_MAX_FAILURES", 5)
+VERIFICATION_THROTTLE_FACTOR = envint("VERIFICATION_THROTTLE_FACTOR", 1)
+VERIFICATION_RESEND_COOLDOWN = envint("VERIFICATION_RESEND_COOLDOWN", 60)
+VERIFICATION_LOCKOUT = envint("VERIFICATION_LOCKOUT", 15 * 60)
+VERIFICATION_SESSION_IDLE = envint("VERIFICATION_SESSION_IDLE", 15 * 60)
+VERIFICATION_SESSION_ABSOLUTE = envint("VERIFICATION_SESSION_ABSOLUTE", 60 * 60)
+VERIFICATION_FRESH = envint("VERIFICATION_FRESH", 10 * 60)
+# Token buckets: (capacity, per seconds). Checked before any message is sent.
+VERIFICATION_RATE_NUMBER = (envint("VERIFICATION_RATE_NUMBER", 5), 60 * 60)
+VERIFICATION_RATE_IP = (envint("VERIFICATION_RATE_IP", 20), 60 * 60)
+VERIFICATION_RATE_SESSION = (envint("VERIFICATION_RATE_SESSION", 5), 60 * 60)
+VERIFICATION_RATE_VERIFY_IP = (envint("VERIFICATION_RATE_VERIFY_IP", 30), 60 * 60)
+# How many proxies in front of us append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)

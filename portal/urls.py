@@ -8,4 +8,6 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("verification.urls")),
+    path("", include("dsar.urls")),
 ]

@@ -14,6 +14,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MESSAGING_GATEWAY = os.environ.get("TEST_MESSAGING_GATEWAY", "locmem")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
-# Eager Celery unless the environment asks for a real worker (CELERY_WORKER_TESTS=1).
-CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_WORKER_TESTS") != "1"
+# Eager Celery; the worker tests (CELERY_WORKER_TESTS=1) switch a real worker on themselves.
+CELERY_TASK_ALWAYS_EAGER = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -1,0 +1,140 @@
+"""Every write that matters to a data request. The only code that changes its status."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dsar import audit, deadlines
+from dsar.models import AuditEvent, DataRequest, Notification, Subject
+from verification import gateways
+from verification import services as verification
+
+logger = logging.getLogger(__name__)
+
+
+class NotAllowed(Exception):
+    """A change the rules do not allow; `message` is translated and safe to show."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def open_request(
+    *,
+    number: str,
+    kind: str,
+    channel: str = DataRequest.Channel.ALL,
+    language: str = "en",
+    received_at: datetime | None = None,
+) -> DataRequest:
+    """File a request for the verified `number` and tell the customer on their channel.
+
+    The due date follows the legal clock from the local date of receipt. No inverse: a
+    filed request stays on record (staff can refuse or complete it).
+    """
+    if kind not in DataRequest.Kind.values:
+        raise NotAllowed(_("Choose what you would like us to do."))
+    if channel not in DataRequest.Channel.values:
+        raise NotAllowed(_("Choose a channel."))
+    received_at = received_at or timezone.now()
+    received_on = deadlines.received_on(received_at, tz=settings.TIME_ZONE)
+    subject, _created = Subject.objects.get_or_create(
+        number=number, defaults={"language": language}
+    )
+    if subject.language != language:
+        subject.language = language
+        subject.save(update_fields=["language"])
+    dr = DataRequest.objects.create(
+        subject=subject,
+        kind=kind,
+        channel=channel,
+        language=language,
+        received_at=received_at,
+        received_on=received_on,
+        due_on=deadlines.due_date(received_on, country=settings.DSAR_COUNTRY),
+    )
+    audit.record(
+        dr,
+        "dsar.request.received",
+        actor_kind=AuditEvent.ActorKind.SUBJECT,
+        data={"kind": kind, "channel": channel, "via": dr.via, "due_on": dr.due_on},
+    )
+    _notify(dr, Notification.Kind.RECEIVED)
+    return dr
+
+
+def _notify(dr: DataRequest, kind: str) -> Notification:
+    from dsar.tasks import send_notification_task
+
+    notification = Notification.objects.create(data_request=dr, kind=kind)
+    send_notification_task.delay_on_commit(notification.pk)
+    return notification
+
+
+def send_notification(*, notification_id: int) -> bool:
+    """Send one queued notification, at most once. Returns False when moot.
+
+    Claims the row (QUEUED → SENDING) with a conditional UPDATE; a temporary gateway
+    failure puts it back to QUEUED and re-raises for the task's retry; a permanent one
+    marks it FAILED. The message holds the reference, dates and a link, no personal data.
+    """
+    claimed = Notification.objects.filter(
+        pk=notification_id, state=Notification.State.QUEUED
+    ).update(state=Notification.State.SENDING)
+    if claimed != 1:
+        return False
+    n = Notification.objects.select_related("data_request__subject").get(pk=notification_id)
+    dr = n.data_request
+    try:
+        delivery = verification.send_notice(
+            to=dr.subject.number,
+            kind=n.kind,
+            language=dr.language,
+            context=notice_context(dr),
+            params={"reference": dr.reference, "link": _request_link(dr)},
+        )
+    except gateways.TemporaryFailure:
+        Notification.objects.filter(pk=n.pk).update(state=Notification.State.QUEUED)
+        raise
+    except gateways.GatewayError as e:
+        logger.warning("notification %s not delivered: %s", n.pk, e)
+        Notification.objects.filter(pk=n.pk).update(state=Notification.State.FAILED)
+        with transaction.atomic():
+            audit.record(dr, "dsar.notification.failed", data={"notification": n.pk, "kind": n.kind})
+        return False
+    with transaction.atomic():
+        Notification.objects.filter(pk=n.pk).update(
+            state=Notification.State.SENT,
+            sent_at=timezone.now(),
+            gateway=delivery.gateway,
+            provider_id=delivery.provider_id[:64],
+        )
+        audit.record(
+            dr,
+            "dsar.notification.sent",
+            data={"notification": n.pk, "kind": n.kind, "gateway": delivery.gateway},
+        )
+    return True
+
+
+def notice_context(dr: DataRequest) -> dict:
+    return {
+        "reference": dr.reference,
+        "received_on": dr.received_on,
+        "due_on": dr.due_on,
+        "link": _request_link(dr),
+    }
+
+
+def _request_link(dr: DataRequest) -> str:
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("dsar:request-detail", args=[dr.reference])

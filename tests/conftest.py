@@ -1,0 +1,93 @@
+"""Personas and shared fixtures.
+
+- alice: a customer (subject) with the number ALICE; sees only her own requests.
+- mallory: another customer (MALLORY) who tries to reach alice's requests.
+- bob: privacy staff, prepares responses.
+- carol: approver (and privacy staff); may approve what someone else prepared.
+- maria: manager, reads everything, changes nothing.
+- dave: staff without any role.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+
+from portal import roles
+from verification import gateways
+
+ALICE = "+31612345678"
+MALLORY = "+31687654321"
+
+
+@pytest.fixture(autouse=True)
+def outbox():
+    gateways.outbox.clear()
+    yield gateways.outbox
+    gateways.outbox.clear()
+
+
+def last_code(to: str) -> str:
+    """The code in the newest verification message to `to` (locmem gateway)."""
+    for message in reversed(gateways.outbox):
+        if message.to == to and message.kind == "verification-code":
+            return message.params["code"]
+    raise AssertionError(f"no code was sent to {to}")
+
+
+def verify(client, number: str, typed: str | None = None) -> None:
+    """Walk the real verification flow for `number` with the test client."""
+    r = client.post("/verify/", {"number": typed or number})
+    assert r.status_code == 302, r.content[:500]
+    r = client.post("/verify/code/", {"code": last_code(number)})
+    assert r.status_code == 302, r.content[:500]
+
+
+@pytest.fixture
+def alice_client(client, db):
+    verify(client, ALICE)
+    return client
+
+
+@pytest.fixture
+def mallory_client(db):
+    from django.test import Client
+
+    c = Client()
+    verify(c, MALLORY)
+    return c
+
+
+def _staff(django_user_model, username: str, *groups: str):
+    user = django_user_model.objects.create_user(username, password="s3cret-pass-word", is_staff=True)
+    user.groups.set(Group.objects.filter(name__in=groups))
+    return user
+
+
+@pytest.fixture
+def bob(db, django_user_model):
+    return _staff(django_user_model, "bob", roles.PRIVACY_STAFF)
+
+
+@pytest.fixture
+def carol(db, django_user_model):
+    return _staff(django_user_model, "carol", roles.APPROVERS, roles.PRIVACY_STAFF)
+
+
+@pytest.fixture
+def maria(db, django_user_model):
+    return _staff(django_user_model, "maria", roles.MANAGERS)
+
+
+@pytest.fixture
+def dave(db, django_user_model):
+    return _staff(django_user_model, "dave")
+
+
+def text(response) -> str:
+    """The visible text of a response, tags stripped and white space folded."""
+    body = response.content.decode()
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip()

@@ -1,0 +1,143 @@
+"""Customer request pages: list, new, erasure confirmation, detail; IDOR and bad input."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from dsar.models import AuditEvent, DataRequest, Notification
+from tests.conftest import ALICE, MALLORY, last_code, text, verify
+
+pytestmark = pytest.mark.django_db
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+def test_it_needs_a_verified_session(client):
+    for url in ["/my/requests/", "/my/requests/new/", "/my/requests/new/erasure/"]:
+        r = client.get(url)
+        assert r.status_code == 302 and r.url.startswith("/verify/?next=")
+
+
+def test_it_files_an_access_request_and_confirms_it(alice_client, outbox, django_capture_on_commit_callbacks):
+    with time_machine.travel(datetime(2026, 3, 5, 10, 0, tzinfo=AMS)):
+        verify(alice_client, ALICE)
+        with django_capture_on_commit_callbacks(execute=True):
+            r = alice_client.post("/my/requests/new/", {"kind": "access"})
+        assert r.status_code == 302
+        page = alice_client.get(r.url)
+    dr = DataRequest.objects.get()
+    assert dr.subject.number == ALICE and dr.kind == "access" and dr.status == "received"
+    assert dr.received_on == date(2026, 3, 5) and dr.due_on == date(2026, 4, 4 + 2)  # 4 Apr is a Saturday
+    body = text(page)
+    assert "Received 5 March, answered by 6 April at the latest." in body
+    assert dr.reference in body
+    notice = [m for m in outbox if m.kind == "request-received"]
+    assert len(notice) == 1 and notice[0].to == ALICE
+    assert dr.reference in notice[0].text and "6 April 2026" in notice[0].text
+    assert Notification.objects.get().state == "sent"
+    actions = list(AuditEvent.objects.values_list("action", flat=True))
+    assert actions == ["dsar.request.received", "dsar.notification.sent"]
+
+
+def test_it_states_the_period_from_the_local_date_of_receipt(alice_client):
+    # 23:30 UTC on 31 January is 1 February in Amsterdam.
+    with time_machine.travel(datetime(2027, 1, 31, 23, 30, tzinfo=ZoneInfo("UTC"))):
+        verify(alice_client, ALICE)
+        alice_client.post("/my/requests/new/", {"kind": "access"})
+    dr = DataRequest.objects.get()
+    assert dr.received_on == date(2027, 2, 1)
+
+
+def test_it_keeps_personal_values_out_of_the_audit_trail(alice_client):
+    alice_client.post("/my/requests/new/", {"kind": "objection", "channel": "whatsapp"})
+    for event in AuditEvent.objects.all():
+        assert ALICE not in str(event.data) and "612345678" not in str(event.data)
+
+
+def test_it_records_the_channel_of_a_consent_withdrawal(alice_client):
+    alice_client.post("/my/requests/new/", {"kind": "withdraw_consent", "channel": "sms"})
+    assert DataRequest.objects.get().channel == "sms"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"kind": "hack"}, {"kind": "access", "channel": "fax"}, {"kind": "access\r\nX: y"}],
+)
+def test_it_refuses_bad_choices(alice_client, data):
+    r = alice_client.post("/my/requests/new/", data)
+    assert r.status_code == 400
+    assert DataRequest.objects.count() == 0
+    assert 'role="alert"' in r.content.decode()
+
+
+def test_it_offers_no_free_text_box(alice_client):
+    body = alice_client.get("/my/requests/new/").content.decode()
+    assert "<textarea" not in body and 'type="text"' not in body
+
+
+def test_it_asks_for_confirmation_before_an_erasure(alice_client):
+    r = alice_client.post("/my/requests/new/", {"kind": "erasure"})
+    assert r.status_code == 302 and r.url == "/my/requests/new/erasure/"
+    assert DataRequest.objects.count() == 0
+    r = alice_client.post("/my/requests/new/erasure/", {})
+    assert r.status_code == 400 and DataRequest.objects.count() == 0
+    r = alice_client.post("/my/requests/new/erasure/", {"confirm": "on"})
+    assert r.status_code == 302
+    assert DataRequest.objects.get().kind == "erasure"
+
+
+def test_it_asks_for_a_fresh_code_before_confirming_an_erasure(alice_client, outbox):
+    later = timezone.now() + timedelta(minutes=11)
+    with time_machine.travel(later):
+        alice_client.get("/my/requests/")  # keep the session alive (idle < 15 min)
+    with time_machine.travel(later + timedelta(minutes=1)):
+        r = alice_client.post("/my/requests/new/erasure/", {"confirm": "on"})
+        assert r.status_code == 302 and r.url.startswith("/verify/again/")
+        assert DataRequest.objects.count() == 0
+        r = alice_client.post("/verify/again/", {"next": "/my/requests/new/erasure/"})
+        assert r.status_code == 302 and r.url == "/verify/code/"
+        r = alice_client.post("/verify/code/", {"code": last_code(ALICE)})
+        assert r.url == "/my/requests/new/erasure/"
+        r = alice_client.post("/my/requests/new/erasure/", {"confirm": "on"})
+    assert r.status_code == 302 and DataRequest.objects.get().kind == "erasure"
+
+
+def test_it_lists_only_the_subjects_own_requests(alice_client, mallory_client):
+    alice_client.post("/my/requests/new/", {"kind": "access"})
+    mallory_client.post("/my/requests/new/", {"kind": "export"})
+    alice_ref = DataRequest.objects.get(subject__number=ALICE).reference
+    mallory_ref = DataRequest.objects.get(subject__number=MALLORY).reference
+    page = text(alice_client.get("/my/requests/"))
+    assert alice_ref in page and mallory_ref not in page
+
+
+def test_it_hides_another_customers_request(alice_client, mallory_client):
+    alice_client.post("/my/requests/new/", {"kind": "access"})
+    ref = DataRequest.objects.get().reference
+    assert mallory_client.get(f"/my/requests/{ref}/").status_code == 404
+    assert mallory_client.get("/my/requests/R-0000-0000-00/").status_code == 404
+    assert alice_client.get(f"/my/requests/{ref}/").status_code == 200
+
+
+def test_it_enforces_csrf_on_new_requests(db):
+    c = Client(enforce_csrf_checks=True)
+    # Verify through the services, with a CSRF token from the form pages.
+    r = c.get("/verify/")
+    token = c.cookies["csrftoken"].value
+    c.post("/verify/", {"number": ALICE, "csrfmiddlewaretoken": token})
+    c.post("/verify/code/", {"code": last_code(ALICE), "csrfmiddlewaretoken": token})
+    assert c.get("/my/requests/").status_code == 200
+    r = c.post("/my/requests/new/", {"kind": "access"})
+    assert r.status_code == 403
+    assert DataRequest.objects.count() == 0
+
+
+def test_it_shows_pages_in_dutch(alice_client):
+    alice_client.post("/i18n/setlang/", {"language": "nl", "next": "/my/requests/"})
+    r = alice_client.get("/my/requests/new/")
+    assert "Wat wilt u dat wij doen?" in text(r)
+    alice_client.post("/my/requests/new/", {"kind": "access"})
+    assert DataRequest.objects.get().language == "nl"
