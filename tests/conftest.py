@@ -23,10 +23,33 @@ MALLORY = "+31687654321"
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_on_request(request, monkeypatch):
+    """In tests wrapped in one transaction nothing ever commits, so on-commit tasks run
+    at once. Tests with real commits (`transaction=True`: worker and browser tests) keep
+    Celery's real `delay_on_commit`."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        return
+    from celery.contrib.django.task import DjangoTask
+
+    monkeypatch.setattr(DjangoTask, "delay_on_commit", lambda self, *a, **kw: self.delay(*a, **kw))
+
+
+@pytest.fixture(autouse=True)
 def outbox():
     gateways.outbox.clear()
     yield gateways.outbox
     gateways.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    # LocaleMiddleware leaves the last request's language active in the thread.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 def last_code(to: str) -> str:

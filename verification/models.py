@@ -171,7 +171,7 @@ class RateLimit(models.Model):
         bucket, _ = RateLimit.objects.select_for_update().get_or_create(
             key=key, defaults={"tokens": 1.0, "updated": now}
         )
-        refill = (now - bucket.updated).total_seconds() / per_seconds
+        refill = max(0.0, (now - bucket.updated).total_seconds()) / per_seconds
         bucket.tokens = min(1.0, bucket.tokens + refill)
         if bucket.tokens < 1.0 / capacity - 1e-9:
             bucket.updated = now

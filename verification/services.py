@@ -51,15 +51,22 @@ def _spend(scope: str, value: str, limit: tuple[int, int]) -> bool:
     return RateLimit.authorize(scope, value, capacity=capacity, per_seconds=per_seconds)
 
 
-@transaction.atomic
 def start_verification(*, number: str, binding: str, ip: str, session_key: str) -> Challenge:
     """Ask for a code to `number` (E.164), bound to the session holding `binding`.
 
     Rate limits per IP, per session and per number are spent before anything is sent;
-    raises `RateLimited` when one is exhausted. Within the resend cooldown no new code
-    is sent but the answer is the same. The code itself is created and sent by
-    `send_code_task` after commit.
+    raises `RateLimited` when one is exhausted (after committing the spent tokens). Within
+    the resend cooldown no new code is sent but the answer is the same. The code itself
+    is created and sent by `send_code_task` after commit.
     """
+    with transaction.atomic():
+        challenge = _start(number=number, binding=binding, ip=ip, session_key=session_key)
+    if challenge is None:
+        raise RateLimited(_("Too many codes were requested. Please try again in an hour."))
+    return challenge
+
+
+def _start(*, number: str, binding: str, ip: str, session_key: str) -> Challenge | None:
     limits = [
         ("send-ip", ip, settings.VERIFICATION_RATE_IP),
         ("send-session", session_key, settings.VERIFICATION_RATE_SESSION),
@@ -68,22 +75,19 @@ def start_verification(*, number: str, binding: str, ip: str, session_key: str) 
     # SECURITY: every bucket is checked before any message is sent.
     if not all([_spend(scope, value, limit) for scope, value, limit in limits]):
         VerificationLog.objects.create(event=VerificationLog.Event.RATE_LIMITED)
-        raise RateLimited(_("Too many codes were requested. Please try again in an hour."))
-
+        return None
     device, _created = PhoneDevice.objects.select_for_update().get_or_create(
         number=number, defaults={"name": "messaging number"}
     )
     allowed, info = device.generate_is_allowed()
-    if allowed:
-        device.bind(binding)
-        VerificationLog.objects.create(event=VerificationLog.Event.REQUESTED, device=device)
-        from verification.tasks import send_code_task
+    if not allowed:
+        return Challenge(device_id=device.pk, resend_at=info["next_generation_at"])
+    device.bind(binding)
+    VerificationLog.objects.create(event=VerificationLog.Event.REQUESTED, device=device)
+    from verification.tasks import send_code_task
 
-        send_code_task.delay_on_commit(device.pk, translation.get_language() or "en")
-        resend_at = timezone.now() + _cooldown()
-    else:
-        resend_at = info["next_generation_at"]
-    return Challenge(device_id=device.pk, resend_at=resend_at)
+    send_code_task.delay_on_commit(device.pk, translation.get_language() or "en")
+    return Challenge(device_id=device.pk, resend_at=timezone.now() + _cooldown())
 
 
 def _cooldown() -> timedelta:
@@ -130,26 +134,36 @@ def send_pending_code(*, device_id: int, language: str) -> bool:
     return True
 
 
-@transaction.atomic
 def confirm_code(*, device_id: int, binding: str, code: str, ip: str) -> str:
     """Check `code` for the device this session asked about. Returns the verified E.164 number.
 
     Raises `CodeRejected` (wrong, expired, replayed, from another session, throttled or
-    locked) or `RateLimited`. The device row is locked, so concurrent tries are serialised
-    and a code can succeed only once.
+    locked) or `RateLimited`, after committing the failure count: a rejection must not
+    roll back its own throttling. The device row is locked, so concurrent tries are
+    serialised and a code can succeed only once.
     """
+    with transaction.atomic():
+        number, error = _confirm(device_id=device_id, binding=binding, code=code, ip=ip)
+    if error is not None:
+        raise error
+    return number
+
+
+def _confirm(*, device_id: int, binding: str, code: str, ip: str) -> tuple[str, VerificationError | None]:
+    wrong = _("That code is not right or has expired. Ask for a new code.")
+    locked = _("Too many wrong codes. Ask for a new code.")
     if not _spend("verify-ip", ip, settings.VERIFICATION_RATE_VERIFY_IP):
-        raise RateLimited(_("Too many attempts from your connection. Please try again later."))
+        return "", RateLimited(_("Too many attempts from your connection. Please try again later."))
     device = PhoneDevice.objects.select_for_update().filter(pk=device_id).first()
     if device is None:
-        raise CodeRejected(_("That code is not right or has expired. Ask for a new code."))
+        return "", CodeRejected(wrong)
     allowed, info = device.verify_is_allowed()
     if device.is_locked:
         VerificationLog.objects.create(event=VerificationLog.Event.LOCKED, device=device)
-        raise CodeRejected(_("Too many wrong codes. Ask for a new code."))
+        return "", CodeRejected(locked)
     if not allowed:
         wait = max(1, int((info["locked_until"] - timezone.now()).total_seconds() + 0.999))
-        raise CodeRejected(
+        return "", CodeRejected(
             _("Please wait %(seconds)s seconds before you try again.") % {"seconds": wait}
         )
     # SECURITY: a code only works in the session that asked for it.
@@ -160,11 +174,9 @@ def confirm_code(*, device_id: int, binding: str, code: str, ip: str) -> str:
         ok = device.verify_token(code)
     if not ok:
         VerificationLog.objects.create(event=VerificationLog.Event.REJECTED, device=device)
-        if device.is_locked:
-            raise CodeRejected(_("Too many wrong codes. Ask for a new code."))
-        raise CodeRejected(_("That code is not right or has expired. Ask for a new code."))
+        return "", CodeRejected(locked if device.is_locked else wrong)
     VerificationLog.objects.create(event=VerificationLog.Event.VERIFIED, device=device)
-    return device.number
+    return device.number, None
 
 
 def send_notice(

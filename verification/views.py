@@ -60,7 +60,7 @@ def _send_code(request: HttpRequest, number: str, next_url: str) -> services.Cha
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
-    form = PhoneForm(request.POST or None)
+    form = PhoneForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -84,7 +84,7 @@ def code(request: HttpRequest) -> HttpResponse:
     if pending is None:
         messages.info(request, _("Enter your mobile number first."))
         return redirect("verification:start")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -44,7 +44,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 @subject_required
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
-    form = NewRequestForm(request.POST or None)
+    form = NewRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         kind, channel = form.cleaned_data["kind"], form.cleaned_data["channel"]
         if kind == DataRequest.Kind.ERASURE:
@@ -62,7 +62,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 @fresh_subject_required
 @require_http_methods(["GET", "POST"])
 def confirm_erasure(request: HttpRequest) -> HttpResponse:
-    form = ConfirmErasureForm(request.POST or None)
+    form = ConfirmErasureForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         dr = services.open_request(
             number=request.subject_number, kind=DataRequest.Kind.ERASURE, language=_language()

@@ -246,7 +246,8 @@ def test_it_ends_the_session_after_one_hour_even_when_active(alice_client):
 
 def test_it_refuses_a_tampered_marker(alice_client):
     session = alice_client.session
-    session["verification.subject"] = session["verification.subject"].replace(ALICE, MALLORY)
+    value = session["verification.subject"]
+    session["verification.subject"] = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
     session.save()
     assert alice_client.get("/my/requests/").status_code == 302
 
