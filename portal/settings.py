@@ -235,6 +235,12 @@ if not DEBUG and MESSAGING_GATEWAY in {"", "console", "file"}:
         f"MESSAGING_GATEWAY={MESSAGING_GATEWAY or '(unset)'} is for local development only; "
         "with DEBUG=false use 'whatsapp' or 'sms'."
     )
+_GATEWAY_CREDENTIALS = {
+    "whatsapp": ["WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_ACCESS_TOKEN"],
+    "sms": ["SMS_ACCOUNT_SID", "SMS_AUTH_TOKEN", "SMS_FROM"],
+}
+if not DEBUG and (_missing := [n for n in _GATEWAY_CREDENTIALS.get(MESSAGING_GATEWAY, []) if not globals()[n]]):
+    raise ImproperlyConfigured(f"MESSAGING_GATEWAY={MESSAGING_GATEWAY} needs {', '.join(_missing)}.")
 
 # One-time codes and the verified-subject session (seconds).
 VERIFICATION_CODE_VALIDITY = envint("VERIFICATION_CODE_VALIDITY", 10 * 60)
