@@ -81,7 +81,21 @@ def add_months(d: date, months: int) -> date:
 @lru_cache(maxsize=256)
 def _holidays(country: str, year: int) -> frozenset[date]:
     # Building a calendar is slow compared with the lookups; every deadline asks again.
-    return frozenset(holidays.country_holidays(country, years=year).keys())
+    days = set(holidays.country_holidays(country, years=year).keys())
+    if country == "NL":
+        # The Algemene termijnenwet (art. 3), which governs Dutch time limits, lists
+        # 5 May every year and not Good Friday; the package follows common practice
+        # instead (5 May every fifth year, Good Friday always). A day too many would let
+        # a deadline slip past the legal one.
+        days.add(date(year, 5, 5))
+        days.discard(_easter(year) - timedelta(days=2))
+    return frozenset(days)
+
+
+def _easter(year: int) -> date:
+    from dateutil.easter import easter
+
+    return easter(year)
 
 
 def is_working_day(d: date, *, country: str) -> bool:

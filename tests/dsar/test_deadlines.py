@@ -40,7 +40,7 @@ def utc(*args: int) -> datetime:
         (utc(2025, 1, 31, 23, 30), AMS, date(2025, 2, 1)),
         (utc(2025, 1, 31, 23, 30), "UTC", date(2025, 1, 31)),
         (
-            datetime(2025, 2, 1, 4, 0, tzinfo=timezone(timedelta(hours=5))),
+            datetime(2025, 2, 1, 3, 30, tzinfo=timezone(timedelta(hours=5))),  # 23:30 in NL
             "Europe/Amsterdam",
             date(2025, 1, 31),
         ),
@@ -106,7 +106,7 @@ def test_it_computes_the_gdpr_due_date(received, country, expected):
         (date(2024, 11, 30), "NL", date(2025, 2, 28)),  # clamped to February's end, Fri
         (date(2023, 11, 30), "NL", date(2024, 2, 29)),  # leap year, Thu
         (date(2025, 3, 5), "NL", date(2025, 6, 5)),  # Thu
-        (date(2025, 10, 31), "NL", date(2026, 1, 30)),  # 31 Jan 2026 is a Saturday → Mon 2 Feb?
+        (date(2025, 10, 31), "NL", date(2026, 2, 2)),  # Sat 31 Jan 2026 → Mon
         (date(2025, 11, 15), "NL", date(2026, 2, 16)),  # Sun 15 Feb 2026 → Mon
         (date(2025, 1, 26), "NL", date(2025, 4, 28)),  # King's Day on Sat 26 Apr 2025 → Mon
         (date(2025, 9, 25), "NL", date(2025, 12, 29)),  # Christmas 2025 → Mon
@@ -204,8 +204,7 @@ def test_it_applies_each_policy(received, country, policy, due, extended, acknow
             deadlines.policy_extended_due_date(received, country=country, policy=policy)
     else:
         assert (
-            deadlines.policy_extended_due_date(received, country=country, policy=policy)
-            == extended
+            deadlines.policy_extended_due_date(received, country=country, policy=policy) == extended
         )
     assert deadlines.acknowledge_by(received, country=country, policy=policy) == acknowledge
 
@@ -264,3 +263,16 @@ def test_it_explains_a_deadline_in_one_line(received, due, extended, expected):
     with translation.override("en"):
         line = deadlines.explain(received, due, channel_label="the portal", extended=extended)
     assert line == expected
+
+
+@pytest.mark.parametrize(
+    ("d", "working"),
+    [
+        (date(2026, 4, 3), True),  # Good Friday: not in the Algemene termijnenwet
+        (date(2026, 5, 5), False),  # Liberation Day counts every year, not only 2025, 2030…
+        (date(2025, 5, 5), False),
+        (date(2026, 4, 6), False),  # Easter Monday
+    ],
+)
+def test_it_follows_the_dutch_general_time_limits_act(d, working):
+    assert deadlines.is_working_day(d, country="NL") is working
