@@ -31,8 +31,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/bench -p no:xdist -q -s --no-header -o addopts="" $(PYTEST_ARGS)
 
+messages: export DEBUG ?= true
 messages: $(STAMP)
-	cd . && $(BIN)/python manage.py makemessages -l nl --ignore=.venv --ignore=tests --no-obsolete
+	$(BIN)/python manage.py makemessages -l nl --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=var --no-obsolete
+	$(BIN)/python locale/tools/apply.py
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 lint: $(STAMP)

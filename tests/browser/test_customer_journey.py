@@ -17,7 +17,9 @@ def test_it_walks_the_journey_on_a_phone(live_server, phone):
     assert page.locator("h1").inner_text() == "Your personal data, your rights"
     page.get_by_role("link", name="Start").click()
 
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page.get_by_label("Your mobile number").fill("06 1234 5678")
+    page.screenshot(path=str(SHOTS / "journey-1-number.png"))
     page.get_by_role("button", name="Send me a code").click()
     assert page.locator("h1").inner_text() == "Enter your code"
 
@@ -25,6 +27,7 @@ def test_it_walks_the_journey_on_a_phone(live_server, phone):
     page.get_by_role("button", name="Verify").click()
     assert "Enter the 6-digit code" in page.locator(".error-summary").inner_text()
 
+    page.screenshot(path=str(SHOTS / "journey-2-code-error.png"))
     page.get_by_label("Code").fill(last_code(ALICE))
     page.get_by_role("button", name="Verify").click()
     assert page.locator("h1").inner_text() == "Your requests"
@@ -32,13 +35,13 @@ def test_it_walks_the_journey_on_a_phone(live_server, phone):
 
     page.get_by_role("link", name="New request").click()
     page.get_by_label("Access to my data").check()
+    page.screenshot(path=str(SHOTS / "journey-3-new-request.png"), full_page=True)
     page.get_by_role("button", name="Send request").click()
     assert page.locator("h1").inner_text() == "We have received your request"
     assert "answered by" in page.locator(".confirmation").inner_text()
     # Nothing is wider than the phone screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "journey-confirmation.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "journey-4-confirmation.png"), full_page=True)
 
     page.get_by_role("link", name="All your requests").click()
     dr = DataRequest.objects.get()
