@@ -108,7 +108,9 @@ def send_notification(*, notification_id: int) -> bool:
         logger.warning("notification %s not delivered: %s", n.pk, e)
         Notification.objects.filter(pk=n.pk).update(state=Notification.State.FAILED)
         with transaction.atomic():
-            audit.record(dr, "dsar.notification.failed", data={"notification": n.pk, "kind": n.kind})
+            audit.record(
+                dr, "dsar.notification.failed", data={"notification": n.pk, "kind": n.kind}
+            )
         return False
     with transaction.atomic():
         Notification.objects.filter(pk=n.pk).update(

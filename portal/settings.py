@@ -52,7 +52,7 @@ SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
-    SECRET_KEY = "insecure-local-development-key-only-for-debug-mode-do-not-use-anywhere"
+    SECRET_KEY = "insecure-local-development-key-only-for-debug-mode-do-not-use-anywhere"  # noqa: S105
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
@@ -239,8 +239,12 @@ _GATEWAY_CREDENTIALS = {
     "whatsapp": ["WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_ACCESS_TOKEN"],
     "sms": ["SMS_ACCOUNT_SID", "SMS_AUTH_TOKEN", "SMS_FROM"],
 }
-if not DEBUG and (_missing := [n for n in _GATEWAY_CREDENTIALS.get(MESSAGING_GATEWAY, []) if not globals()[n]]):
-    raise ImproperlyConfigured(f"MESSAGING_GATEWAY={MESSAGING_GATEWAY} needs {', '.join(_missing)}.")
+if not DEBUG and (
+    _missing := [n for n in _GATEWAY_CREDENTIALS.get(MESSAGING_GATEWAY, []) if not globals()[n]]
+):
+    raise ImproperlyConfigured(
+        f"MESSAGING_GATEWAY={MESSAGING_GATEWAY} needs {', '.join(_missing)}."
+    )
 
 # One-time codes and the verified-subject session (seconds).
 VERIFICATION_CODE_VALIDITY = envint("VERIFICATION_CODE_VALIDITY", 10 * 60)

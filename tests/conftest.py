@@ -84,7 +84,9 @@ def mallory_client(db):
 
 
 def _staff(django_user_model, username: str, *groups: str):
-    user = django_user_model.objects.create_user(username, password="s3cret-pass-word", is_staff=True)
+    user = django_user_model.objects.create_user(
+        username, password="s3cret-pass-word", is_staff=True
+    )
     user.groups.set(Group.objects.filter(name__in=groups))
     return user
 

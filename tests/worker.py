@@ -29,7 +29,9 @@ def _db_url(alias: str) -> str:
 
 def require_worker_tests() -> None:
     if os.environ.get("CELERY_WORKER_TESTS") != "1":
-        pytest.skip("real-worker test: set CELERY_WORKER_TESTS=1 with PostgreSQL and Redis (.ci/run does)")
+        pytest.skip(
+            "real-worker test: set CELERY_WORKER_TESTS=1 with PostgreSQL and Redis (.ci/run does)"
+        )
     if connections["default"].vendor != "postgresql":
         pytest.fail("CELERY_WORKER_TESTS=1 needs DATABASE_URL pointing at PostgreSQL")
 
@@ -51,10 +53,28 @@ def celery_worker(extra_env: dict[str, str] | None = None):
         **(extra_env or {}),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo",
-         "--loglevel=INFO", "-Q", queue, "--without-gossip", "--without-mingle",
-         "--without-heartbeat", "-n", f"{queue}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"{queue}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     old = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)

@@ -9,7 +9,12 @@ class PhoneDeviceAdmin(admin.ModelAdmin):
     list_display = ["id", "number", "throttling_failure_count", "last_generated_timestamp"]
     search_fields = ["number"]
     exclude = ["token", "binding"]
-    readonly_fields = ["number", "valid_until", "throttling_failure_timestamp", "last_generated_timestamp"]
+    readonly_fields = [
+        "number",
+        "valid_until",
+        "throttling_failure_timestamp",
+        "last_generated_timestamp",
+    ]
 
 
 @admin.register(VerificationLog)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -32,7 +32,9 @@ def subject_required(view: Callable) -> Callable:
         if marker is None:
             if subject_session.MARKER in request.session:
                 request.session.flush()
-                messages.info(request, _("Your session has ended. Please verify your number again."))
+                messages.info(
+                    request, _("Your session has ended. Please verify your number again.")
+                )
             return _login_redirect(request, "verification:start")
         subject_session.touch(request.session)
         request.subject_number = marker["number"]

@@ -42,7 +42,8 @@ class PhoneDevice(ThrottlingMixin, CooldownMixin, SideChannelDevice):
     )
     number = models.CharField(max_length=16, unique=True)
     # A keyed SHA-256 of the code, never the code itself.
-    token = models.CharField(max_length=64, null=True, blank=True)
+    # None means "no live code", as in django-otp.
+    token = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     binding = models.CharField(max_length=64, blank=True, default="")
     # Set when a send is requested; the sending task claims it so a code goes out once.
     send_pending = models.BooleanField(default=False)
@@ -141,9 +142,7 @@ class PhoneDevice(ThrottlingMixin, CooldownMixin, SideChannelDevice):
         return False
 
     def binding_matches(self, binding: str) -> bool:
-        return bool(self.binding) and hmac.compare_digest(
-            self.binding, _digest("binding", binding)
-        )
+        return bool(self.binding) and hmac.compare_digest(self.binding, _digest("binding", binding))
 
 
 class RateLimit(models.Model):

@@ -22,7 +22,9 @@ MAX_INPUT_LENGTH = 40
 # the metadata says for countries (US, CA…) where the two cannot be told apart.
 MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
-INVALID_NUMBER = _("Enter a valid mobile phone number, for example %(national)s or %(international)s.")
+INVALID_NUMBER = _(
+    "Enter a valid mobile phone number, for example %(national)s or %(international)s."
+)
 REGION_NOT_SERVED = _(
     "We can only send codes to mobile numbers in the EU, the EEA, the UK and Switzerland."
 )

@@ -114,9 +114,7 @@ def send_pending_code(*, device_id: int, language: str) -> bool:
     code. On a temporary gateway failure the claim is released and the error re-raised
     for the task to retry; on a permanent one it is logged and dropped.
     """
-    claimed = PhoneDevice.objects.filter(pk=device_id, send_pending=True).update(
-        send_pending=False
-    )
+    claimed = PhoneDevice.objects.filter(pk=device_id, send_pending=True).update(send_pending=False)
     if claimed != 1:
         return False
     with transaction.atomic():
@@ -149,7 +147,9 @@ def confirm_code(*, device_id: int, binding: str, code: str, ip: str) -> str:
     return number
 
 
-def _confirm(*, device_id: int, binding: str, code: str, ip: str) -> tuple[str, VerificationError | None]:
+def _confirm(
+    *, device_id: int, binding: str, code: str, ip: str
+) -> tuple[str, VerificationError | None]:
     wrong = _("That code is not right or has expired. Ask for a new code.")
     locked = _("Too many wrong codes. Ask for a new code.")
     if not _spend("verify-ip", ip, settings.VERIFICATION_RATE_VERIFY_IP):
@@ -194,7 +194,11 @@ def _send(*, to: str, kind: str, language: str, context: dict, params: dict) -> 
     with translation.override(language):
         text = render_to_string(f"messages/{kind}.txt", context).strip()
     message = gateways.OutgoingMessage(
-        to=to, kind=kind, language=language, text=text, params={k: str(v) for k, v in params.items()}
+        to=to,
+        kind=kind,
+        language=language,
+        text=text,
+        params={k: str(v) for k, v in params.items()},
     )
     return gateways.get_gateway().send(message)
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -44,7 +43,10 @@ def _send_code(request: HttpRequest, number: str, next_url: str) -> services.Cha
     if not request.session.session_key:
         request.session.save()
     challenge = services.start_verification(
-        number=number, binding=binding, ip=client_ip(request), session_key=request.session.session_key
+        number=number,
+        binding=binding,
+        ip=client_ip(request),
+        session_key=request.session.session_key,
     )
     subject_session.set_challenge_device(
         request.session, device_id=challenge.device_id, resend_at=challenge.resend_at.timestamp()
@@ -74,7 +76,9 @@ def start(request: HttpRequest) -> HttpResponse:
                 return redirect("verification:code")
         else:
             status = 400
-    return render(request, "verification/start.html", {"form": form, "next": next_url}, status=status)
+    return render(
+        request, "verification/start.html", {"form": form, "next": next_url}, status=status
+    )
 
 
 @never_cache
@@ -107,7 +111,7 @@ def code(request: HttpRequest) -> HttpResponse:
         "form": form,
         "number": phone.pretty(pending["number"]),
         "can_resend": time.time() >= pending.get("resend_at", 0),
-        "resend_at": datetime.fromtimestamp(pending.get("resend_at", 0), tz=dt_timezone.utc),
+        "resend_at": datetime.fromtimestamp(pending.get("resend_at", 0), tz=UTC),
     }
     return render(request, "verification/code.html", context, status=status)
 
@@ -122,7 +126,9 @@ def resend(request: HttpRequest) -> HttpResponse:
     except services.RateLimited as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, _("If the number can receive messages, a new code is on its way."))
+        messages.success(
+            request, _("If the number can receive messages, a new code is on its way.")
+        )
     return redirect("verification:code")
 
 

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,73 +16,192 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='DataRequest',
+            name="DataRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(default=dsar.models.new_reference, max_length=16, unique=True)),
-                ('kind', models.CharField(choices=[('access', 'Access to my data'), ('export', 'A portable copy of my data'), ('erasure', 'Erasure of my data'), ('objection', 'Stop direct marketing'), ('withdraw_consent', 'Withdraw consent for messages')], max_length=20)),
-                ('status', models.CharField(choices=[('received', 'Received'), ('in_progress', 'In progress'), ('awaiting_approval', 'Being checked'), ('completed', 'Completed'), ('refused', 'Refused')], default='received', max_length=20)),
-                ('channel', models.CharField(choices=[('all', 'WhatsApp and SMS'), ('whatsapp', 'WhatsApp'), ('sms', 'SMS')], default='all', max_length=10)),
-                ('via', models.CharField(choices=[('portal', 'the portal')], default='portal', max_length=10)),
-                ('language', models.CharField(default='en', max_length=8)),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('received_on', models.DateField()),
-                ('due_on', models.DateField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(default=dsar.models.new_reference, max_length=16, unique=True),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("access", "Access to my data"),
+                            ("export", "A portable copy of my data"),
+                            ("erasure", "Erasure of my data"),
+                            ("objection", "Stop direct marketing"),
+                            ("withdraw_consent", "Withdraw consent for messages"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("in_progress", "In progress"),
+                            ("awaiting_approval", "Being checked"),
+                            ("completed", "Completed"),
+                            ("refused", "Refused"),
+                        ],
+                        default="received",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("all", "WhatsApp and SMS"),
+                            ("whatsapp", "WhatsApp"),
+                            ("sms", "SMS"),
+                        ],
+                        default="all",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "via",
+                    models.CharField(
+                        choices=[("portal", "the portal")], default="portal", max_length=10
+                    ),
+                ),
+                ("language", models.CharField(default="en", max_length=8)),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("received_on", models.DateField()),
+                ("due_on", models.DateField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['-received_at'],
-                'permissions': [('work_datarequest', 'Can work cases (prepare, extend, refuse)'), ('approve_datarequest', 'Can approve a prepared response (four-eyes)'), ('view_compliance', 'Can see all cases and the compliance dashboard')],
+                "ordering": ["-received_at"],
+                "permissions": [
+                    ("work_datarequest", "Can work cases (prepare, extend, refuse)"),
+                    ("approve_datarequest", "Can approve a prepared response (four-eyes)"),
+                    ("view_compliance", "Can see all cases and the compliance dashboard"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Subject',
+            name="Subject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=16, unique=True)),
-                ('language', models.CharField(default='en', max_length=8)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=16, unique=True)),
+                ("language", models.CharField(default="en", max_length=8)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True)),
-                ('action', models.CharField(max_length=64)),
-                ('actor_kind', models.CharField(choices=[('subject', 'Customer'), ('staff', 'Staff'), ('system', 'System')], max_length=10)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('data_request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='dsar.datarequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(unique=True)),
+                ("action", models.CharField(max_length=64)),
+                (
+                    "actor_kind",
+                    models.CharField(
+                        choices=[("subject", "Customer"), ("staff", "Staff"), ("system", "System")],
+                        max_length=10,
+                    ),
+                ),
+                ("data", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "data_request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="dsar.datarequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['seq'],
+                "ordering": ["seq"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('request-received', 'Request received')], max_length=32)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('gateway', models.CharField(blank=True, max_length=16)),
-                ('provider_id', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('data_request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='dsar.datarequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("request-received", "Request received")], max_length=32
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("gateway", models.CharField(blank=True, max_length=16)),
+                ("provider_id", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "data_request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="dsar.datarequest",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='datarequest',
-            name='subject',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='dsar.subject'),
+            model_name="datarequest",
+            name="subject",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="requests",
+                to="dsar.subject",
+            ),
         ),
         migrations.AddIndex(
-            model_name='datarequest',
-            index=models.Index(fields=['status', 'due_on'], name='dsar_datare_status_d5e690_idx'),
+            model_name="datarequest",
+            index=models.Index(fields=["status", "due_on"], name="dsar_datare_status_d5e690_idx"),
         ),
     ]

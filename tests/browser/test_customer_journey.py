@@ -50,7 +50,9 @@ def test_it_walks_the_journey_on_a_phone(live_server, phone):
 
 
 def test_it_works_without_javascript(live_server, chromium):
-    context = chromium.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    context = chromium.new_context(
+        java_script_enabled=False, viewport={"width": 360, "height": 740}
+    )
     page = context.new_page()
     page.goto(live_server.url + "/verify/")
     page.get_by_label("Your mobile number").fill("+31 6 12345678")
@@ -66,5 +68,7 @@ def test_it_moves_focus_in_a_sensible_order(live_server, phone):
     order = []
     for _ in range(6):
         phone.keyboard.press("Tab")
-        order.append(phone.evaluate("document.activeElement.id || document.activeElement.textContent.trim()"))
+        order.append(
+            phone.evaluate("document.activeElement.id || document.activeElement.textContent.trim()")
+        )
     assert order.index("id_number") < order.index("Send me a code")

@@ -48,7 +48,9 @@ def test_it_finds_the_first_edited_event(trail):
     assert report.first_broken_seq == 3 and report.reason == "the event was changed"
 
 
-@pytest.mark.skipif(connection.vendor == "postgresql", reason="PostgreSQL refuses the delete itself")
+@pytest.mark.skipif(
+    connection.vendor == "postgresql", reason="PostgreSQL refuses the delete itself"
+)
 def test_it_finds_a_removed_event(trail):
     _raw("DELETE FROM dsar_auditevent WHERE seq = %s", [2])
     report = audit.verify_chain()

@@ -29,9 +29,15 @@ def test_it_sends_once(notification, outbox):
 
 def test_it_requeues_on_a_temporary_failure(notification, outbox):
     Notification.objects.filter(pk=notification.pk).update(state="queued")
-    with mock.patch.object(
-        gateways.LocmemGateway, "send", autospec=True, side_effect=gateways.TemporaryFailure("503")
-    ), pytest.raises(gateways.TemporaryFailure):
+    with (
+        mock.patch.object(
+            gateways.LocmemGateway,
+            "send",
+            autospec=True,
+            side_effect=gateways.TemporaryFailure("503"),
+        ),
+        pytest.raises(gateways.TemporaryFailure),
+    ):
         services.send_notification(notification_id=notification.pk)
     notification.refresh_from_db()
     assert notification.state == "queued"

@@ -33,9 +33,7 @@ def test_it_sends_security_headers(client):
 def test_it_creates_the_staff_roles(db):
     from django.contrib.auth.models import Group
 
-    perms = {
-        g.name: sorted(p.codename for p in g.permissions.all()) for g in Group.objects.all()
-    }
+    perms = {g.name: sorted(p.codename for p in g.permissions.all()) for g in Group.objects.all()}
     assert perms["Approvers"] == ["approve_datarequest", "view_datarequest"]
     assert perms["Privacy staff"] == ["view_datarequest", "work_datarequest"]
     assert perms["Managers"] == ["view_compliance", "view_datarequest"]

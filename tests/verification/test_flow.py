@@ -25,7 +25,9 @@ def test_it_sends_a_code_and_opens_a_verified_session(client, outbox):
     assert r.status_code == 302 and r.url == "/my/requests/"
     assert client.get("/my/requests/").status_code == 200
     assert list(VerificationLog.objects.values_list("event", flat=True)) == [
-        "requested", "sent", "verified"
+        "requested",
+        "sent",
+        "verified",
     ]
 
 

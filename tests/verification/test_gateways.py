@@ -5,7 +5,13 @@ import pytest
 from verification import gateways
 from verification.gateways import OutgoingMessage
 
-MSG = OutgoingMessage(to="+31612345678", kind="verification-code", language="en", text="123456 is your code", params={"code": "123456"})
+MSG = OutgoingMessage(
+    to="+31612345678",
+    kind="verification-code",
+    language="en",
+    text="123456 is your code",
+    params={"code": "123456"},
+)
 
 
 def test_it_prints_on_the_console(capsys):
