@@ -3,7 +3,6 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
-export DJANGO_SETTINGS_MODULE ?= portal.settings
 
 .PHONY: run test bench install migrate demo messages lint clean
 
@@ -26,10 +25,10 @@ run: $(STAMP)
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest tests/bench -p no:xdist -q -s --no-header -o addopts="" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python -m pytest tests/bench -p no:xdist -q -s --no-header -o addopts="" $(PYTEST_ARGS)
 
 messages: export DEBUG ?= true
 messages: $(STAMP)
