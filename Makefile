@@ -19,9 +19,8 @@ install: $(STAMP)
 run: export DEBUG ?= true
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --subjects 200 --messages 4000 --quiet
 	$(BIN)/python manage.py create_demo_staff
-	@echo "Portal: http://127.0.0.1:8000/  (staff: http://127.0.0.1:8000/staff/)"
+	@echo "Portal: http://127.0.0.1:8000/   Django admin: http://127.0.0.1:8000/admin/"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)

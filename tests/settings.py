@@ -1,12 +1,16 @@
 """Test settings: portal.settings with only what tests need changed."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 # The test suite runs the development defaults unless the environment says otherwise
 # (.ci/run points DATABASE_URL at PostgreSQL and CELERY_BROKER_URL at Redis).
 os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="dsar-test-"))
+if "VAR_DIR" not in os.environ:
+    os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="dsar-test-")
+    atexit.register(shutil.rmtree, os.environ["VAR_DIR"], ignore_errors=True)
 
 from portal.settings import *  # noqa: E402,F403
 
