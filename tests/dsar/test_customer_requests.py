@@ -140,3 +140,17 @@ def test_it_shows_pages_in_dutch(alice_client):
     assert "Wat wilt u dat wij doen?" in text(r)
     alice_client.post("/my/requests/new/", {"kind": "access"})
     assert DataRequest.objects.get().language == "nl"
+
+
+def test_the_list_needs_the_same_queries_for_many_requests(alice_client, django_assert_max_num_queries):
+    from dsar.models import Subject
+    from tests.factories import DataRequestFactory
+
+    subject = Subject.objects.get_or_create(number=ALICE)[0]
+    DataRequestFactory.create_batch(2, subject=subject)
+    with django_assert_max_num_queries(8) as few:
+        alice_client.get("/my/requests/")
+    DataRequestFactory.create_batch(40, subject=subject)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        r = alice_client.get("/my/requests/")
+    assert r.status_code == 200 and r.content.decode().count('class="card"') == 42
