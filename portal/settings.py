@@ -262,3 +262,12 @@ VERIFICATION_RATE_SESSION = (envint("VERIFICATION_RATE_SESSION", 5), 60 * 60)
 VERIFICATION_RATE_VERIFY_IP = (envint("VERIFICATION_RATE_VERIFY_IP", 30), 60 * 60)
 # How many proxies in front of us append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+# Numbers that asked for a code are forgotten after this many idle days.
+VERIFICATION_RETENTION_DAYS = envint("VERIFICATION_RETENTION_DAYS", 30)
+
+CELERY_BEAT_SCHEDULE = {
+    "verification-purge-stale": {
+        "task": "verification.tasks.purge_stale_task",
+        "schedule": 24 * 60 * 60,
+    },
+}

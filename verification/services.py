@@ -205,3 +205,24 @@ def _send(*, to: str, kind: str, language: str, context: dict, params: dict) -> 
 
 def format_time(value: datetime) -> str:
     return formats.time_format(timezone.localtime(value), "H:i")
+
+
+def purge_stale(*, older_than_days: int | None = None) -> dict[str, int]:
+    """Delete what verification keeps about numbers once it is no longer needed.
+
+    A device holds the number of whoever asked for a code, customer or not: it goes once
+    no code was asked or tried for `VERIFICATION_RETENTION_DAYS`. Rate-limit buckets go
+    after a day (they are full again by then). The drop-off log holds no number and stays.
+    """
+    days = older_than_days if older_than_days is not None else settings.VERIFICATION_RETENTION_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    devices = (
+        PhoneDevice.objects.filter(valid_until__lt=cutoff)
+        .exclude(last_generated_timestamp__gte=cutoff)
+        .exclude(throttling_failure_timestamp__gte=cutoff)
+    )
+    deleted_devices, _ = devices.delete()
+    deleted_buckets, _ = RateLimit.objects.filter(
+        updated__lt=timezone.now() - timedelta(days=1)
+    ).delete()
+    return {"devices": deleted_devices, "rate_limits": deleted_buckets}

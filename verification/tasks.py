@@ -23,3 +23,11 @@ def send_code_task(device_id: int, language: str) -> None:
     from verification import services
 
     services.send_pending_code(device_id=device_id, language=language)
+
+
+@shared_task
+def purge_stale_task() -> None:
+    """Daily: forget numbers that asked for codes long ago. Idempotent."""
+    from verification import services
+
+    services.purge_stale()
