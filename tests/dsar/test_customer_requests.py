@@ -142,7 +142,9 @@ def test_it_shows_pages_in_dutch(alice_client):
     assert DataRequest.objects.get().language == "nl"
 
 
-def test_the_list_needs_the_same_queries_for_many_requests(alice_client, django_assert_max_num_queries):
+def test_the_list_needs_the_same_queries_for_many_requests(
+    alice_client, django_assert_max_num_queries
+):
     from dsar.models import Subject
     from tests.factories import DataRequestFactory
 
