@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from dsar.models import AuditEvent, DataRequest, Notification, Subject
+from dsar import jobs
+from dsar.models import AccessPackage, AuditEvent, DataRequest, Job, JobTable, Notification, Subject
 
 
 @admin.register(Subject)
@@ -16,6 +17,32 @@ class DataRequestAdmin(admin.ModelAdmin):
     search_fields = ["reference", "subject__number"]
     # Status changes go through dsar.services only.
     readonly_fields = ["reference", "subject", "status", "received_at", "received_on", "due_on"]
+    actions = ["run_discovery", "build_package", "run_erasure"]
+
+    def _start(self, request, queryset, kind: str) -> None:
+        # Until the staff queue exists, staff start execution here (issue 3).
+        for dr in queryset:
+            try:
+                job = jobs.start_job(data_request=dr, kind=kind, by=request.user)
+            except jobs.JobFailed as e:
+                self.message_user(request, f"{dr.reference}: {e.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{dr.reference}: {job} queued.", messages.SUCCESS)
+
+    @admin.action(description="Run discovery (find the subject's data)", permissions=["work"])
+    def run_discovery(self, request, queryset):
+        self._start(request, queryset, Job.Kind.DISCOVER)
+
+    @admin.action(description="Build the access or export package", permissions=["work"])
+    def build_package(self, request, queryset):
+        self._start(request, queryset, Job.Kind.PACKAGE)
+
+    @admin.action(description="Run the erasure", permissions=["work"])
+    def run_erasure(self, request, queryset):
+        self._start(request, queryset, Job.Kind.ERASE)
+
+    def has_work_permission(self, request) -> bool:
+        return request.user.has_perm("dsar.work_datarequest")
 
 
 @admin.register(Notification)
@@ -36,4 +63,32 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class JobTableInline(admin.TabularInline):
+    model = JobTable
+    fields = ["position", "source", "table", "state", "rows", "report", "finished_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["id", "data_request", "kind", "state", "attempts", "created_at", "finished_at"]
+    list_filter = ["kind", "state"]
+    readonly_fields = [f.name for f in Job._meta.fields]
+    inlines = [JobTableInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AccessPackage)
+class AccessPackageAdmin(admin.ModelAdmin):
+    list_display = ["id", "data_request", "kind", "size", "created_at", "expires_at", "downloads"]
+    readonly_fields = [f.name for f in AccessPackage._meta.fields]
+
+    def has_add_permission(self, request):
         return False

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dsar.models import DataRequest
+from dsar.models import Clarification, DataRequest
 
 KIND_HELP = {
     DataRequest.Kind.ACCESS: _(
@@ -50,3 +50,75 @@ class ConfirmErasureForm(forms.Form):
         label=_("I understand that erased data cannot be restored."),
         error_messages={"required": _("Tick the box to confirm that you want your data erased.")},
     )
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters (GET); invalid values are ignored rather than refused."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *DataRequest.Kind.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("All open")),
+            *[(s, DataRequest.Status(s).label) for s in DataRequest.OPEN_STATUSES],
+        ],
+    )
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    due = forms.ChoiceField(
+        label=_("Due"),
+        required=False,
+        choices=[("", _("Any time")), ("week", _("Within 7 days")), ("overdue", _("Overdue"))],
+    )
+    q = forms.CharField(label=_("Reference or number"), required=False, max_length=40)
+
+    def __init__(self, data, *, staff_choices):
+        super().__init__(data)
+        self.fields["assignee"].choices = [
+            ("", _("Anyone")),
+            ("me", _("Me")),
+            ("none", _("Nobody")),
+            *staff_choices,
+        ]
+
+
+class AssignForm(forms.Form):
+    assignee = forms.TypedChoiceField(label=_("Assign to"), coerce=int)
+
+    def __init__(self, data=None, *, staff_choices):
+        super().__init__(data)
+        self.fields["assignee"].choices = staff_choices
+
+
+class ExtendForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason for the extension"),
+        choices=DataRequest.ExtensionReason.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class RefuseForm(forms.Form):
+    ground = forms.ChoiceField(
+        label=_("Legal ground"), choices=DataRequest.RefusalGround.choices, widget=forms.RadioSelect
+    )
+    partial = forms.BooleanField(label=_("Partial refusal (the rest is answered)"), required=False)
+
+
+class ClarifyForm(forms.Form):
+    question = forms.ChoiceField(
+        label=_("Question for the customer"),
+        choices=Clarification.Question.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.ChoiceField(label=_("Your answer"), widget=forms.RadioSelect)
+
+    def __init__(self, data=None, *, clarification):
+        super().__init__(data)
+        self.fields["answer"].label = clarification.get_question_display()
+        self.fields["answer"].choices = Clarification.ANSWERS[clarification.question]

@@ -65,6 +65,26 @@ class DataRequest(models.Model):
     class Via(models.TextChoices):
         PORTAL = "portal", _("the portal")
 
+    class Policy(models.TextChoices):
+        GDPR = "gdpr", _("GDPR (one month)")
+        CCPA = "ccpa", _("California CCPA (45 days)")
+        LGPD = "lgpd", _("Brazil LGPD (15 days)")
+
+    class ExtensionReason(models.TextChoices):
+        COMPLEXITY = "complexity", _("The request is complex")
+        NUMBER = "number", _("We received a large number of requests")
+
+    class RefusalGround(models.TextChoices):
+        UNFOUNDED = "unfounded", _("Manifestly unfounded (Art. 12(5))")
+        EXCESSIVE = "excessive", _("Manifestly excessive, in particular repetitive (Art. 12(5))")
+        OTHERS = "rights_of_others", _("It would harm the rights of others (Art. 15(4))")
+        LEGAL_OBLIGATION = (
+            "17_3_b",
+            _("A legal obligation requires keeping the data (Art. 17(3)(b))"),
+        )
+        LEGAL_CLAIMS = "17_3_e", _("Needed for legal claims (Art. 17(3)(e))")
+        ARCHIVING = "17_3_d", _("Archiving or statistics in the public interest (Art. 17(3)(d))")
+
     reference = models.CharField(max_length=16, unique=True, default=new_reference)
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="requests")
     kind = models.CharField(max_length=20, choices=Kind)
@@ -76,13 +96,35 @@ class DataRequest(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
     # The local date of receipt in TIME_ZONE, and the date the answer is due.
     received_on = models.DateField()
+    # The current deadline (moved by an extension) and the first one.
     due_on = models.DateField()
+    initial_due_on = models.DateField(null=True, blank=True)
+    policy = models.CharField(max_length=8, choices=Policy, default=Policy.GDPR)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_requests",
+    )
+    extended_at = models.DateTimeField(null=True, blank=True)
+    extension_reason = models.CharField(max_length=16, choices=ExtensionReason, blank=True)
+    refusal_ground = models.CharField(max_length=24, choices=RefusalGround, blank=True)
+    partially_refused = models.BooleanField(default=False)
+    # A third request within twelve months: a person assesses it; nothing is automatic.
+    flagged_repeat = models.BooleanField(default=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["status", "due_on"])]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["due_on", "id"]),
+            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["subject", "received_at"]),
+        ]
         permissions = [
             ("work_datarequest", "Can work cases (prepare, extend, refuse)"),
             ("approve_datarequest", "Can approve a prepared response (four-eyes)"),
@@ -100,12 +142,20 @@ class DataRequest(models.Model):
     def is_overdue(self) -> bool:
         return self.is_open and timezone.localdate() > self.due_on
 
+    @property
+    def is_extended(self) -> bool:
+        return self.extended_at is not None
+
 
 class Notification(models.Model):
     """A message to the subject about their request: queued, then sent once."""
 
     class Kind(models.TextChoices):
         RECEIVED = "request-received", _("Request received")
+        READY = "response-ready", _("Response ready")
+        EXTENDED = "request-extended", _("Deadline extended")
+        REFUSED = "request-refused", _("Request refused")
+        CLARIFICATION = "clarification-needed", _("Question for the customer")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -178,3 +228,219 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit trail is append-only.")
+
+
+class Job(models.Model):
+    """The durable record of one piece of background work on a request.
+
+    Progress is this row (QUEUED → RUNNING → DONE/FAILED) and its JobTable rows, never a
+    Celery result. `heartbeat_at` moves while the job runs; a RUNNING job whose heartbeat
+    is older than `DSAR_JOB_STALE_SECONDS` is re-queued by the sweeper.
+    """
+
+    class Kind(models.TextChoices):
+        DISCOVER = "discover", _("Discovery")
+        PACKAGE = "package", _("Access package")
+        ERASE = "erase", _("Erasure")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    data_request = models.ForeignKey(DataRequest, on_delete=models.PROTECT, related_name="jobs")
+    kind = models.CharField(max_length=10, choices=Kind)
+    state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
+    datamap_sha256 = models.CharField(max_length=64, blank=True)
+    # For an erasure: the plan fingerprint the approver approved; another plan is refused.
+    approved_sha256 = models.CharField(max_length=64, blank=True)
+    # What the run found or did: counts per table, shared-number warnings, the erasure
+    # report. Ids, counts and categories only: never the customer's values.
+    summary = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.state})"
+
+
+class JobTable(models.Model):
+    """One table of a job: its planned rows and whether it is finished.
+
+    An erasure records each finished table here, so that a rerun skips it (and never
+    hashes a hash). `keys` are the primary keys planned before anything changed.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="tables")
+    position = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=100)
+    table = models.CharField(max_length=100)
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    keys = models.JSONField(default=list, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "source", "table"], name="dsar_jobtable_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}.{self.table} ({self.state})"
+
+
+class AccessPackage(models.Model):
+    """A finished access or export package: a private file with an expiry and its hash."""
+
+    data_request = models.ForeignKey(DataRequest, on_delete=models.PROTECT, related_name="packages")
+    job = models.OneToOneField(Job, on_delete=models.PROTECT, related_name="package")
+    kind = models.CharField(max_length=10)
+    # Relative to PRIVATE_MEDIA_ROOT; never under a public URL.
+    path = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # Set when an approver releases it (four-eyes); the customer sees only released ones.
+    released_at = models.DateTimeField(null=True, blank=True)
+    downloads = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Package {self.pk} for {self.data_request_id}"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class Approval(models.Model):
+    """Four-eyes: a response or erasure plan submitted by one person, approved by another.
+
+    `sha256` is the hash of the exact package file or erasure plan that was submitted;
+    a different package or plan at release time voids the approval.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        SENT_BACK = "sent_back", _("Sent back")
+        VOID = "void", _("Void: the response changed")
+
+    class Subject(models.TextChoices):
+        PACKAGE = "package", _("Access package")
+        ERASURE_PLAN = "erasure_plan", _("Erasure plan")
+        DECISION = "decision", _("Decision")
+
+    data_request = models.ForeignKey(
+        DataRequest, on_delete=models.PROTECT, related_name="approvals"
+    )
+    about = models.CharField(max_length=16, choices=Subject)
+    sha256 = models.CharField(max_length=64)
+    package = models.ForeignKey(
+        "AccessPackage", null=True, blank=True, on_delete=models.PROTECT, related_name="approvals"
+    )
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prepared_approvals"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="given_approvals",
+    )
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # SECURITY: the database itself refuses self-approval.
+            models.CheckConstraint(
+                condition=~models.Q(approved_by=models.F("prepared_by")),
+                name="dsar_approval_four_eyes",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Approval {self.pk} ({self.state})"
+
+
+class Clarification(models.Model):
+    """A question to the customer, chosen from a list; the case shows the pause."""
+
+    class Question(models.TextChoices):
+        PERIOD = "period", _("Which period is your request about?")
+        CHANNEL = "channel", _("Which channel is your request about?")
+
+    ANSWERS = {
+        Question.PERIOD: [
+            ("last_year", _("The last 12 months")),
+            ("last_3_years", _("The last 3 years")),
+            ("all", _("Everything you hold")),
+        ],
+        Question.CHANNEL: [
+            ("whatsapp", _("WhatsApp")),
+            ("sms", _("SMS")),
+            ("all", _("All channels")),
+        ],
+    }
+
+    data_request = models.ForeignKey(
+        DataRequest, on_delete=models.CASCADE, related_name="clarifications"
+    )
+    question = models.CharField(max_length=16, choices=Question)
+    answer = models.CharField(max_length=16, blank=True)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    asked_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.question} ({'answered' if self.answered_at else 'open'})"
+
+    def answer_label(self) -> str:
+        return dict(self.ANSWERS.get(self.question, [])).get(self.answer, "")
+
+
+class Reminder(models.Model):
+    """A reminder sent once per case and threshold; the unique row makes it survive restarts."""
+
+    class Threshold(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due within 5 working days")
+        OVERDUE = "overdue", _("Overdue")
+
+    data_request = models.ForeignKey(
+        DataRequest, on_delete=models.CASCADE, related_name="reminders"
+    )
+    threshold = models.CharField(max_length=10, choices=Threshold)
+    due_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_request", "threshold", "due_on"], name="dsar_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.threshold} for {self.data_request_id}"

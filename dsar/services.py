@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dsar import audit, deadlines
-from dsar.models import AuditEvent, DataRequest, Notification, Subject
+from dsar.models import AccessPackage, AuditEvent, DataRequest, Notification, Subject
 from verification import gateways
 from verification import services as verification
 
@@ -52,6 +53,9 @@ def open_request(
     if subject.language != language:
         subject.language = language
         subject.save(update_fields=["language"])
+    due_on = deadlines.due_date(received_on, country=settings.DSAR_COUNTRY)
+    year_ago = received_at - timedelta(days=365)
+    earlier = DataRequest.objects.filter(subject=subject, received_at__gte=year_ago).count()
     dr = DataRequest.objects.create(
         subject=subject,
         kind=kind,
@@ -59,7 +63,11 @@ def open_request(
         language=language,
         received_at=received_at,
         received_on=received_on,
-        due_on=deadlines.due_date(received_on, country=settings.DSAR_COUNTRY),
+        due_on=due_on,
+        initial_due_on=due_on,
+        # A third request within twelve months is flagged for a person to assess; it is
+        # never refused or charged automatically (Art. 12(5), EDPB 01/2022 §185).
+        flagged_repeat=earlier >= 2,
     )
     audit.record(
         dr,
@@ -67,8 +75,34 @@ def open_request(
         actor_kind=AuditEvent.ActorKind.SUBJECT,
         data={"kind": kind, "channel": channel, "via": dr.via, "due_on": dr.due_on},
     )
+    if dr.flagged_repeat:
+        audit.record(dr, "dsar.request.flagged_repeat", data={"earlier_in_12_months": earlier})
     _notify(dr, Notification.Kind.RECEIVED)
     return dr
+
+
+def move(dr: DataRequest, to: str, *, by=None, data: dict | None = None) -> None:
+    """Change a request's status. Every status change in the project passes through here.
+
+    The caller holds the row lock (select_for_update) inside its transaction. Raises
+    NotAllowed for a move that TRANSITIONS does not list.
+    """
+    if to not in DataRequest.TRANSITIONS[dr.status]:
+        raise NotAllowed(_("This request cannot move to that state."))
+    old, dr.status = dr.status, to
+    fields = ["status", "updated_at"]
+    if to in (DataRequest.Status.COMPLETED, DataRequest.Status.REFUSED):
+        dr.closed_at = timezone.now()
+        fields.append("closed_at")
+    dr.save(update_fields=fields)
+    audit.record(
+        dr, "dsar.request.status_changed", actor=by, data={"from": old, "to": to, **(data or {})}
+    )
+
+
+def notify(dr: DataRequest, kind: str) -> Notification:
+    """Queue a notice to the subject about `dr`; it is sent after commit, once."""
+    return _notify(dr, kind)
 
 
 def _notify(dr: DataRequest, kind: str) -> Notification:
@@ -133,6 +167,10 @@ def notice_context(dr: DataRequest) -> dict:
         "received_on": dr.received_on,
         "due_on": dr.due_on,
         "link": _request_link(dr),
+        "extension_reason": dr.get_extension_reason_display(),
+        "refusal_ground": dr.get_refusal_ground_display(),
+        "authority": settings.DSAR_SUPERVISORY_AUTHORITY,
+        "authority_url": settings.DSAR_SUPERVISORY_AUTHORITY_URL,
     }
 
 
@@ -140,3 +178,34 @@ def _request_link(dr: DataRequest) -> str:
     from django.urls import reverse
 
     return settings.SITE_URL + reverse("dsar:request-detail", args=[dr.reference])
+
+
+def downloadable_package(*, data_request: DataRequest) -> AccessPackage | None:
+    """The newest released package of the request that has not expired, or None.
+
+    Only a package an approver released (four-eyes) reaches the customer.
+    """
+    return (
+        data_request.packages.filter(expires_at__gt=timezone.now(), released_at__isnull=False)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def open_package_for_subject(*, package: AccessPackage):
+    """Open the package file for the verified subject and record the download.
+
+    The caller has checked the subject and a fresh verification. Raises
+    FileNotFoundError when the file is gone (treated as a server error: it should not be).
+    """
+    path = settings.PRIVATE_MEDIA_ROOT / package.path
+    handle = path.open("rb")
+    with transaction.atomic():
+        AccessPackage.objects.filter(pk=package.pk).update(downloads=F("downloads") + 1)
+        audit.record(
+            package.data_request,
+            "dsar.package.downloaded",
+            actor_kind=AuditEvent.ActorKind.SUBJECT,
+            data={"package": package.pk, "sha256": package.sha256},
+        )
+    return handle

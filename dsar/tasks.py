@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import OperationalError
 
 from verification.gateways import TemporaryFailure
 
@@ -19,3 +20,29 @@ def send_notification_task(notification_id: int) -> None:
     from dsar import services
 
     services.send_notification(notification_id=notification_id)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=10,
+    max_retries=5,
+)
+def run_job_task(job_id: int) -> None:
+    """Run one discovery, package or erasure job. Safe to run twice: the job row is claimed.
+
+    A worker killed mid-job leaves the row RUNNING; the redelivered message (acks_late,
+    reject_on_worker_lost) or the sweeper takes it over once its heartbeat is stale.
+    """
+    from dsar import jobs
+
+    jobs.run_job(job_id=job_id)
+
+
+@shared_task
+def requeue_stale_jobs_task() -> None:
+    """Every minute: re-queue jobs whose worker stopped beating."""
+    from dsar import jobs
+
+    jobs.requeue_stale()

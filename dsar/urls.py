@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dsar.views import customer
+from dsar.views import customer, staff
 
 app_name = "dsar"
 
@@ -9,4 +9,21 @@ urlpatterns = [
     path("my/requests/new/", customer.request_new, name="request-new"),
     path("my/requests/new/erasure/", customer.confirm_erasure, name="request-confirm-erasure"),
     path("my/requests/<str:reference>/", customer.request_detail, name="request-detail"),
+    path("my/requests/<str:reference>/download/", customer.download, name="request-download"),
+    path(
+        "my/requests/<str:reference>/answer/<int:clarification_id>/",
+        customer.answer,
+        name="request-answer",
+    ),
+    path("staff/", staff.queue, name="queue"),
+    path("staff/cases/<str:reference>/", staff.case_detail, name="case-detail"),
+    path("staff/cases/<str:reference>/claim/", staff.claim, name="case-claim"),
+    path("staff/cases/<str:reference>/assign/", staff.assign, name="case-assign"),
+    path("staff/cases/<str:reference>/run/<str:kind>/", staff.run_job, name="case-run"),
+    path("staff/cases/<str:reference>/submit/", staff.submit, name="case-submit"),
+    path("staff/cases/<str:reference>/approve/", staff.approve, name="case-approve"),
+    path("staff/cases/<str:reference>/send-back/", staff.send_back, name="case-send-back"),
+    path("staff/cases/<str:reference>/extend/", staff.extend, name="case-extend"),
+    path("staff/cases/<str:reference>/refuse/", staff.refuse, name="case-refuse"),
+    path("staff/cases/<str:reference>/clarify/", staff.clarify, name="case-clarify"),
 ]

@@ -8,6 +8,7 @@ Celery in eager mode and the console message gateway, so `make run` needs no ser
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",
     "portal",
     "dsar",
     "verification",
@@ -84,7 +86,23 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Staff sign in with a password and a TOTP code; repeated failures lock the account.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0) or None
+OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "DSAR portal")
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "portal.auth.lockout_response"
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -170,7 +188,7 @@ if not DEBUG:
     if envbool("BEHIND_TLS_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "staff-login"
 
 # Celery: eager (in-process) unless a broker is configured.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "memory://")
@@ -270,4 +288,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "verification.tasks.purge_stale_task",
         "schedule": 24 * 60 * 60,
     },
+}
+
+# The data map and background jobs.
+DSAR_DATAMAP_PATH = Path(envstr("DSAR_DATAMAP_PATH", str(BASE_DIR / "datamap.toml")))
+DSAR_JOB_STALE_SECONDS = envint("DSAR_JOB_STALE_SECONDS", 10 * 60)
+DSAR_JOB_TABLE_DELAY = float(envstr("DSAR_JOB_TABLE_DELAY", "0") or 0)
+DSAR_PACKAGE_TTL_DAYS = envint("DSAR_PACKAGE_TTL_DAYS", 30)
+CELERY_BEAT_SCHEDULE["dsar-requeue-stale-jobs"] = {
+    "task": "dsar.tasks.requeue_stale_jobs_task",
+    "schedule": 60,
+}
+
+# Who customers may complain to (Art. 77), named in refusals and access answers.
+DSAR_SUPERVISORY_AUTHORITY = envstr("DSAR_SUPERVISORY_AUTHORITY", "Autoriteit Persoonsgegevens")
+DSAR_SUPERVISORY_AUTHORITY_URL = envstr(
+    "DSAR_SUPERVISORY_AUTHORITY_URL", "https://autoriteitpersoonsgegevens.nl"
+)
+# Where staff reminders go; managers are the members of the Managers group.
+DSAR_REMINDER_DAYS = envint("DSAR_REMINDER_DAYS", 5)
+CELERY_BEAT_SCHEDULE["dsar-reminders"] = {
+    "task": "dsar.tasks.send_reminders_task",
+    "schedule": 60 * 60,
 }

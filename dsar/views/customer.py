@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from dsar import services
-from dsar.forms import KIND_HELP, ConfirmErasureForm, NewRequestForm
+from dsar import casework, services
+from dsar.forms import KIND_HELP, AnswerForm, ConfirmErasureForm, NewRequestForm
 from dsar.models import DataRequest
 from verification.decorators import fresh_subject_required, subject_required
 from verification.phone import pretty
@@ -76,5 +79,51 @@ def confirm_erasure(request: HttpRequest) -> HttpResponse:
 @subject_required
 def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
     dr = _get_request_for_subject(request, reference)
-    context = {"dr": dr, "is_new": request.GET.get("new") == "1"}
+    package = services.downloadable_package(data_request=dr)
+    open_question = dr.clarifications.filter(answered_at__isnull=True).first()
+    context = {
+        "dr": dr,
+        "is_new": request.GET.get("new") == "1",
+        "package": package,
+        "answer_form": AnswerForm(clarification=open_question) if open_question else None,
+        "open_question": open_question,
+        "authority": settings.DSAR_SUPERVISORY_AUTHORITY,
+        "authority_url": settings.DSAR_SUPERVISORY_AUTHORITY_URL,
+    }
     return render(request, "dsar/request_detail.html", context)
+
+
+@never_cache
+@subject_required
+@require_http_methods(["POST"])
+def answer(request: HttpRequest, reference: str, clarification_id: int) -> HttpResponse:
+    dr = _get_request_for_subject(request, reference)
+    clarification = dr.clarifications.filter(pk=clarification_id).first()
+    if clarification is None:
+        raise Http404
+    form = AnswerForm(request.POST, clarification=clarification)
+    if form.is_valid():
+        try:
+            casework.answer_clarification(
+                clarification=clarification, answer=form.cleaned_data["answer"]
+            )
+        except services.NotAllowed as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("Thank you. We continue with your request."))
+    else:
+        messages.error(request, _("Choose one of the answers."))
+    return redirect("dsar:request-detail", reference)
+
+
+@never_cache
+@fresh_subject_required
+def download(request: HttpRequest, reference: str) -> HttpResponse:
+    dr = _get_request_for_subject(request, reference)
+    package = services.downloadable_package(data_request=dr)
+    if package is None:
+        return render(request, "dsar/package_gone.html", {"dr": dr}, status=410)
+    handle = services.open_package_for_subject(package=package)
+    return FileResponse(
+        handle, as_attachment=True, filename=f"{dr.reference}.zip", content_type="application/zip"
+    )

@@ -1,0 +1,360 @@
+"""Background work on a request: discovery, access/export packages and erasure.
+
+Every job is a `Job` row (QUEUED → RUNNING → DONE/FAILED) with per-table `JobTable` rows;
+Celery only carries the job id. `run_job()` claims the row before it works, so a second
+delivery of the same task does nothing, and a job whose worker died is taken over once
+its heartbeat is stale (`requeue_stale()`, run by beat, or a redelivered task).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import OperationalError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from dsar import audit, connectors, datamap, erasure, exports
+from dsar.models import AccessPackage, DataRequest, Job, JobTable
+
+logger = logging.getLogger(__name__)
+
+KIND_FOR_REQUEST = {
+    DataRequest.Kind.ACCESS: Job.Kind.PACKAGE,
+    DataRequest.Kind.EXPORT: Job.Kind.PACKAGE,
+    DataRequest.Kind.ERASURE: Job.Kind.ERASE,
+}
+
+
+class JobFailed(Exception):
+    """The job cannot finish; `message` is safe to show staff (no personal values)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def start_job(*, data_request: DataRequest, kind: str, by=None, approved_sha256: str = "") -> Job:
+    """Queue one job for a request; it runs after commit. No inverse: a job is a record.
+
+    An erasure runs only with the plan fingerprint an approver approved (four-eyes).
+    """
+    if kind == Job.Kind.ERASE and data_request.kind != DataRequest.Kind.ERASURE:
+        raise JobFailed("Only an erasure request can be erased.")
+    if kind == Job.Kind.ERASE and not approved_sha256:
+        raise JobFailed("An erasure runs only after its plan was approved.")
+    job = Job.objects.create(data_request=data_request, kind=kind, approved_sha256=approved_sha256)
+    audit.record(data_request, "dsar.job.queued", actor=by, data={"job": job.pk, "kind": kind})
+    _enqueue(job)
+    return job
+
+
+def _enqueue(job: Job) -> None:
+    from dsar.tasks import run_job_task
+
+    run_job_task.delay_on_commit(job.pk)
+
+
+def _stale_before():
+    return timezone.now() - timedelta(seconds=settings.DSAR_JOB_STALE_SECONDS)
+
+
+def _claim(job_id: int) -> bool:
+    # At most one worker runs a job: a conditional UPDATE that changes one row or none.
+    now = timezone.now()
+    fresh = Job.objects.filter(pk=job_id, state=Job.State.QUEUED)
+    stale = Job.objects.filter(pk=job_id, state=Job.State.RUNNING, heartbeat_at__lt=_stale_before())
+    for qs in (fresh, stale):
+        changed = qs.update(state=Job.State.RUNNING, started_at=now, heartbeat_at=now)
+        if changed == 1:
+            Job.objects.filter(pk=job_id).update(attempts=F("attempts") + 1)
+            return True
+    return False
+
+
+def _beat(job: Job) -> None:
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+    delay = settings.DSAR_JOB_TABLE_DELAY
+    if delay:
+        # A diagnostic knob (0 in production): the fault tests use it to kill a worker
+        # in the middle of a job.
+        time.sleep(delay)
+
+
+def run_job(*, job_id: int) -> bool:
+    """Run a job if this call can claim it. Returns False when it was not ours to run.
+
+    Transient database trouble (OperationalError) puts the job back in the queue and is
+    re-raised for the task to retry; any other error marks it FAILED with a message that
+    names tables and counts, never values.
+    """
+    if not _claim(job_id):
+        return False
+    job = Job.objects.select_related("data_request__subject").get(pk=job_id)
+    runner = {Job.Kind.DISCOVER: _discover, Job.Kind.PACKAGE: _package, Job.Kind.ERASE: _erase}
+    try:
+        summary = runner[job.kind](job)
+    except OperationalError:
+        Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)
+        raise
+    except JobFailed as e:
+        _finish(job, Job.State.FAILED, error=e.message)
+        return True
+    except Exception as e:
+        logger.exception("job %s failed", job.pk)
+        _finish(
+            job,
+            Job.State.FAILED,
+            error=f"Unexpected error ({type(e).__name__}); see the server log.",
+        )
+        return True
+    _finish(job, Job.State.DONE, summary=summary)
+    if job.kind == Job.Kind.ERASE:
+        from dsar import casework
+
+        casework.erasure_finished(job=job)
+    return True
+
+
+def _finish(job: Job, state: str, *, summary: dict | None = None, error: str = "") -> None:
+    with transaction.atomic():
+        fields = {"state": state, "finished_at": timezone.now(), "error": error}
+        if summary is not None:
+            fields["summary"] = summary
+        Job.objects.filter(pk=job.pk).update(**fields)
+        action = "dsar.job.done" if state == Job.State.DONE else "dsar.job.failed"
+        audit.record(job.data_request, action, data={"job": job.pk, "kind": job.kind})
+
+
+def _load_map(job: Job) -> datamap.DataMap:
+    try:
+        dm = datamap.load(settings.DSAR_DATAMAP_PATH)
+    except datamap.DataMapError as e:
+        raise JobFailed("The data map cannot be read: " + "; ".join(e.errors)) from None
+    errors = datamap.validate(dm, connections=_connections())
+    if errors:
+        raise JobFailed(f"The data map has {len(errors)} problem(s); run load_datamap.")
+    Job.objects.filter(pk=job.pk).update(datamap_sha256=dm.sha256)
+    return dm
+
+
+def _connections():
+    from django.db import connections
+
+    return connections
+
+
+def _discovery_summary(found: connectors.Discovery) -> dict:
+    return {
+        "tables": [
+            {
+                "source": h.source,
+                "table": h.table,
+                "rows": h.count,
+                "excluded_shared": h.excluded_shared,
+            }
+            for h in found.hits
+        ],
+        "shared": [
+            {
+                "source": s.source,
+                "number_table": s.number_table,
+                "linked_table": s.linked_table,
+                "keys": s.keys_count,
+            }
+            for s in found.shared
+        ],
+        "total_rows": found.total_rows,
+        "fingerprint": found.fingerprint(),
+    }
+
+
+def _discover(job: Job) -> dict:
+    dm = _load_map(job)
+    found = connectors.discover(dm, job.data_request.subject.number, connections=_connections())
+    _beat(job)
+    return _discovery_summary(found)
+
+
+def _package(job: Job) -> dict:
+    dr = job.data_request
+    dm = _load_map(job)
+    found = connectors.discover(dm, dr.subject.number, connections=_connections())
+    portable = dr.kind == DataRequest.Kind.EXPORT
+    tables = []
+    for hit in found.hits:
+        table = dm.table(hit.source, hit.table)
+        columns = table.provided_columns() if portable else table.columns
+        if not hit.count or not columns:
+            continue
+        tables.append(
+            exports.TableExport(
+                source=hit.source,
+                table=hit.table,
+                activity=table.activity or "",
+                columns=tuple((c.name, c.category or "") for c in columns),
+                rows=_beating(
+                    job,
+                    connectors.iter_rows(
+                        dm,
+                        table,
+                        hit.keys,
+                        columns=[c.name for c in columns],
+                        connections=_connections(),
+                    ),
+                ),
+            )
+        )
+    folder = Path(settings.PRIVATE_MEDIA_ROOT) / "packages"
+    folder.mkdir(parents=True, exist_ok=True)
+    # One name per job: a rerun after a crash overwrites the killed attempt's ".part" file
+    # instead of leaving personal data behind under a random name.
+    name = f"{dr.reference}-job{job.pk}.zip"
+    result = exports.build_package(
+        folder / name,
+        reference=dr.reference,
+        kind="export" if portable else "access",
+        language=dr.language,
+        generated_at=timezone.now(),
+        tables=tables,
+    )
+    with transaction.atomic():
+        package, created = AccessPackage.objects.get_or_create(
+            job=job,
+            defaults={
+                "data_request": dr,
+                "kind": "export" if portable else "access",
+                "path": f"packages/{name}",
+                "sha256": result.sha256,
+                "size": result.size,
+                "expires_at": timezone.now() + timedelta(days=settings.DSAR_PACKAGE_TTL_DAYS),
+            },
+        )
+        if created:
+            audit.record(
+                dr,
+                "dsar.package.built",
+                data={
+                    "job": job.pk,
+                    "package": package.pk,
+                    "sha256": result.sha256,
+                    "size": result.size,
+                },
+            )
+    return {
+        **_discovery_summary(found),
+        "package": package.pk,
+        "sha256": package.sha256,
+        "counts": result.counts,
+    }
+
+
+def _beating(job: Job, rows, every: int = 5000):
+    for i, row in enumerate(rows, 1):
+        if i % every == 0:
+            _beat(job)
+        yield row
+    _beat(job)
+
+
+def _plan_erasure(job: Job, dm: datamap.DataMap) -> None:
+    found = connectors.discover(dm, job.data_request.subject.number, connections=_connections())
+    hits = {(h.source, h.table): h for h in found.hits}
+    ordered = erasure.erasure_order(dm, list(dm.tables))
+    with transaction.atomic():
+        for position, table in enumerate(ordered):
+            hit = hits[(table.source, table.name)]
+            JobTable.objects.create(
+                job=job,
+                position=position,
+                source=table.source,
+                table=table.name,
+                keys=list(hit.keys),
+                rows=hit.count,
+            )
+        summary = _discovery_summary(found)
+        Job.objects.filter(pk=job.pk).update(summary={"plan": summary})
+
+
+def _erase(job: Job) -> dict:
+    dm = _load_map(job)
+    # The plan (which rows, per table) is fixed before the first change and kept, so a
+    # rerun after a crash finishes the same plan instead of rediscovering a half-erased
+    # subject.
+    if not job.tables.exists():
+        _plan_erasure(job, dm)
+        job.refresh_from_db()
+    # SECURITY: four-eyes covers this exact plan; a rerun checks it again.
+    if (job.summary or {}).get("plan", {}).get("fingerprint") != job.approved_sha256:
+        from dsar import casework
+
+        casework.erasure_plan_changed(job=job)
+        raise JobFailed(
+            "The subject's data changed since the erasure plan was approved; the approval "
+            "is void. Run discovery again and submit the new plan."
+        )
+    hash_key = secrets.token_bytes(32)
+    today = timezone.localdate()
+    for jt in job.tables.filter(state=JobTable.State.PENDING).order_by("position"):
+        table = dm.table(jt.source, jt.table)
+        if jt.keys:
+            report = erasure.erase_table(
+                dm, table, jt.keys, hash_key=hash_key, today=today, connections=_connections()
+            )
+            report_data = report.to_dict()
+        else:
+            report_data = {
+                "source": jt.source,
+                "table": jt.table,
+                "deleted": 0,
+                "anonymised": 0,
+                "retained": [],
+            }
+        JobTable.objects.filter(pk=jt.pk).update(
+            state=JobTable.State.DONE, report=report_data, finished_at=timezone.now()
+        )
+        _beat(job)
+    return _verify_erasure(job, dm)
+
+
+def _verify_erasure(job: Job, dm: datamap.DataMap) -> dict:
+    """Never report an erasure done on trust: re-read the plan and rediscover the number."""
+    problems: list[str] = []
+    reports = []
+    for jt in job.tables.order_by("position"):
+        table = dm.table(jt.source, jt.table)
+        if jt.keys:
+            problems += erasure.check_erased(dm, table, jt.keys, connections=_connections())
+        reports.append(jt.report)
+    found = connectors.discover(dm, job.data_request.subject.number, connections=_connections())
+    for hit in found.hits:
+        table = dm.table(hit.source, hit.table)
+        if hit.count and any(c.erasure != "retain" for c in table.columns):
+            problems.append(
+                f"{hit.source}.{hit.table}: {hit.count} row(s) still link to the subject "
+                "with values that are not retained."
+            )
+    if problems:
+        raise JobFailed("Erasure not complete: " + " ".join(problems))
+    return {"report": reports, "plan": (job.summary or {}).get("plan", {})}
+
+
+def requeue_stale(*, limit: int = 100) -> int:
+    """Put RUNNING jobs whose worker stopped beating back in the queue (beat task)."""
+    with transaction.atomic():
+        stale = list(
+            Job.objects.select_for_update(skip_locked=True)
+            .filter(state=Job.State.RUNNING, heartbeat_at__lt=_stale_before())
+            .order_by("heartbeat_at")[:limit]
+        )
+        for job in stale:
+            Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)
+            audit.record(job.data_request, "dsar.job.requeued", data={"job": job.pk})
+            _enqueue(job)
+    return len(stale)

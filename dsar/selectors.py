@@ -1,0 +1,75 @@
+"""Read queries for the staff queue and the case page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from dsar.models import AuditEvent, DataRequest, Job
+from verification.phone import normalise_stored
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    kind: str = ""
+    status: str = ""
+    assignee: str = ""  # "", "me", "none" or a user id
+    due: str = ""  # "", "week" (within 7 days), "overdue"
+    q: str = ""  # a reference or a subject's number
+    closed: bool = False
+
+
+def case_queue(*, user, filters: QueueFilters, today: date | None = None) -> QuerySet[DataRequest]:
+    """Cases ordered by due date (then id), open ones unless `closed`; a constant number of
+    queries whatever the page (subject and assignee are joined)."""
+    today = today or timezone.localdate()
+    qs = DataRequest.objects.select_related("subject", "assignee")
+    if not filters.closed:
+        qs = qs.filter(status__in=DataRequest.OPEN_STATUSES)
+    if filters.kind in DataRequest.Kind.values:
+        qs = qs.filter(kind=filters.kind)
+    if filters.status in DataRequest.Status.values:
+        qs = qs.filter(status=filters.status)
+    if filters.assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif filters.assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        qs = qs.filter(assignee_id=int(filters.assignee))
+    if filters.due == "week":
+        qs = qs.filter(due_on__gte=today, due_on__lte=today + timedelta(days=7))
+    elif filters.due == "overdue":
+        qs = qs.filter(due_on__lt=today)
+    if filters.q:
+        text = filters.q.strip()[:40]
+        number = normalise_stored(text)
+        condition = Q(reference__iexact=text)
+        if number:
+            condition |= Q(subject__number=number)
+        qs = qs.filter(condition)
+    return qs.order_by("due_on", "id")
+
+
+def case_events(data_request: DataRequest) -> QuerySet[AuditEvent]:
+    return data_request.events.select_related("actor").order_by("seq")
+
+
+def case_jobs(data_request: DataRequest) -> list[Job]:
+    return list(data_request.jobs.prefetch_related("tables").order_by("-created_at")[:10])
+
+
+def latest_discovery(data_request: DataRequest) -> dict | None:
+    """What the newest finished discovery or package job found (counts, shared warnings)."""
+    job = (
+        data_request.jobs.filter(
+            state=Job.State.DONE, kind__in=[Job.Kind.DISCOVER, Job.Kind.PACKAGE]
+        )
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    if job is None:
+        return None
+    return {"job": job, **job.summary}

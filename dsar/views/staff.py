@@ -1,0 +1,239 @@
+"""Staff pages: the case queue and the case with its decisions (pretix's control side)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dsar import casework, deadlines, jobs, selectors
+from dsar.forms import AssignForm, ClarifyForm, ExtendForm, QueueFilterForm, RefuseForm
+from dsar.models import Approval, DataRequest, Job
+from dsar.services import NotAllowed
+from portal import roles
+from portal.auth import staff_required
+from verification.phone import pretty
+
+PAGE_SIZE = 50
+
+
+def _staff_choices() -> list[tuple[int, str]]:
+    users = (
+        get_user_model()
+        .objects.filter(groups__name=roles.PRIVACY_STAFF, is_active=True)
+        .order_by("username")
+        .distinct()
+    )
+    return [(u.pk, u.get_full_name() or u.username) for u in users]
+
+
+def _get_case_for_staff(request: HttpRequest, reference: str) -> DataRequest:
+    # SECURITY: staff see every case (the portal serves one organisation); the reference is
+    # still the only handle, and an unknown one is a plain 404.
+    try:
+        return DataRequest.objects.select_related("subject", "assignee").get(reference=reference)
+    except DataRequest.DoesNotExist:
+        raise Http404 from None
+
+
+@staff_required("dsar.view_datarequest")
+def queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET, staff_choices=[(str(k), v) for k, v in _staff_choices()])
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.QueueFilters(
+        **{k: data.get(k) or "" for k in ("kind", "status", "assignee", "due", "q")}
+    )
+    page = Paginator(selectors.case_queue(user=request.user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "today": timezone.localdate(),
+        "query": query.urlencode(),
+    }
+    return render(request, "dsar/staff/queue.html", context)
+
+
+@staff_required("dsar.view_datarequest")
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    dr = _get_case_for_staff(request, reference)
+    user = request.user
+    works = user.has_perm("dsar.work_datarequest")
+    pending = (
+        dr.approvals.filter(state=Approval.State.PENDING).select_related("prepared_by").first()
+    )
+    context = {
+        "dr": dr,
+        "number": pretty(dr.subject.number),
+        "explanation": deadlines.explain(
+            dr.received_on, dr.due_on, channel_label=dr.get_via_display(), extended=dr.is_extended
+        ),
+        "discovery": selectors.latest_discovery(dr),
+        "jobs": selectors.case_jobs(dr),
+        "events": selectors.case_events(dr),
+        "approvals": dr.approvals.select_related("prepared_by", "approved_by"),
+        "clarifications": dr.clarifications.all(),
+        "pending": pending,
+        "can_work": works and dr.is_open,
+        "can_approve": bool(
+            pending
+            and user.has_perm("dsar.approve_datarequest")
+            and pending.prepared_by_id != user.pk
+        ),
+        "is_preparer": bool(pending and pending.prepared_by_id == user.pk),
+        "can_extend": works
+        and dr.is_open
+        and not dr.is_extended
+        and timezone.localdate() <= dr.due_on,
+        "assign_form": AssignForm(staff_choices=_staff_choices()),
+        "extend_form": ExtendForm(),
+        "refuse_form": RefuseForm(),
+        "clarify_form": ClarifyForm(),
+        "authority": settings.DSAR_SUPERVISORY_AUTHORITY,
+    }
+    return render(request, "dsar/staff/case.html", context)
+
+
+def _act(
+    request: HttpRequest, reference: str, action: Callable[[DataRequest], object], done: str
+) -> HttpResponse:
+    dr = _get_case_for_staff(request, reference)
+    try:
+        action(dr)
+    except (NotAllowed, jobs.JobFailed) as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, done)
+    return redirect("dsar:case-detail", reference)
+
+
+@require_POST
+@staff_required("dsar.work_datarequest")
+def claim(request: HttpRequest, reference: str) -> HttpResponse:
+    return _act(
+        request,
+        reference,
+        lambda dr: casework.claim(data_request=dr, user=request.user),
+        _("The case is yours."),
+    )
+
+
+@require_POST
+@staff_required("dsar.work_datarequest")
+def assign(request: HttpRequest, reference: str) -> HttpResponse:
+    form = AssignForm(request.POST, staff_choices=_staff_choices())
+    if not form.is_valid():
+        messages.error(request, _("Choose a member of the privacy staff."))
+        return redirect("dsar:case-detail", reference)
+    assignee = get_user_model().objects.get(pk=form.cleaned_data["assignee"])
+    return _act(
+        request,
+        reference,
+        lambda dr: casework.assign(data_request=dr, assignee=assignee, by=request.user),
+        _("The case was assigned."),
+    )
+
+
+@require_POST
+@staff_required("dsar.work_datarequest")
+def run_job(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
+    if kind not in (Job.Kind.DISCOVER, Job.Kind.PACKAGE):
+        raise Http404
+    return _act(
+        request,
+        reference,
+        lambda dr: jobs.start_job(data_request=dr, kind=kind, by=request.user),
+        _("The job was queued; this page shows its progress."),
+    )
+
+
+@require_POST
+@staff_required("dsar.work_datarequest")
+def submit(request: HttpRequest, reference: str) -> HttpResponse:
+    return _act(
+        request,
+        reference,
+        lambda dr: casework.submit_for_approval(data_request=dr, by=request.user),
+        _("Submitted for approval by a second person."),
+    )
+
+
+@require_POST
+@staff_required("dsar.approve_datarequest")
+def approve(request: HttpRequest, reference: str) -> HttpResponse:
+    return _act(
+        request,
+        reference,
+        lambda dr: casework.approve(data_request=dr, approver=request.user),
+        _("Approved and released."),
+    )
+
+
+@require_POST
+@staff_required("dsar.approve_datarequest")
+def send_back(request: HttpRequest, reference: str) -> HttpResponse:
+    return _act(
+        request,
+        reference,
+        lambda dr: casework.send_back(data_request=dr, by=request.user),
+        _("Sent back to the preparer."),
+    )
+
+
+def _form_action(request, reference, form_class, action, done) -> HttpResponse:
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("dsar:case-detail", reference)
+    return _act(request, reference, lambda dr: action(dr, form.cleaned_data), done)
+
+
+@require_POST
+@staff_required("dsar.work_datarequest")
+def extend(request: HttpRequest, reference: str) -> HttpResponse:
+    return _form_action(
+        request,
+        reference,
+        ExtendForm,
+        lambda dr, data: casework.extend(data_request=dr, reason=data["reason"], by=request.user),
+        _("The deadline was extended and the customer told."),
+    )
+
+
+@require_POST
+@staff_required("dsar.work_datarequest")
+def refuse(request: HttpRequest, reference: str) -> HttpResponse:
+    return _form_action(
+        request,
+        reference,
+        RefuseForm,
+        lambda dr, data: casework.refuse(
+            data_request=dr, ground=data["ground"], partial=data["partial"], by=request.user
+        ),
+        _("The refusal was recorded."),
+    )
+
+
+@require_POST
+@staff_required("dsar.work_datarequest")
+def clarify(request: HttpRequest, reference: str) -> HttpResponse:
+    return _form_action(
+        request,
+        reference,
+        ClarifyForm,
+        lambda dr, data: casework.ask_clarification(
+            data_request=dr, question=data["question"], by=request.user
+        ),
+        _("The question was sent to the customer."),
+    )

@@ -1,0 +1,265 @@
+"""The data map: reading the TOML, validating it against live schemas, the command."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import OperationalError, connections
+
+from dsar import datamap
+from dsar.demo import schema
+
+pytestmark = pytest.mark.django_db(databases=["default", "customer_service"])
+
+DEMO_MAP = settings.BASE_DIR / "datamap.toml"
+
+SOURCE = """
+[[sources]]
+name = "cs"
+database = "customer_service"
+region = "NL"
+"""
+
+NUMBERS = """
+[[tables]]
+source = "cs"
+name = "contact_numbers"
+activity = "customer-service"
+link = { number = "number" }
+columns.number = { category = "contact", erasure = "delete", provided = true }
+"""
+
+CONTACTS = """
+[[tables]]
+source = "cs"
+name = "contacts"
+activity = "customer-service"
+link = { via = "id", to = "contact_numbers", to_column = "contact_id" }
+columns.full_name = { category = "identity", erasure = "mask" }
+"""
+
+PAYMENTS = """
+[[tables]]
+source = "cs"
+name = "payments"
+activity = "payments"
+link = { via = "contact_id", to = "contacts" }
+
+[tables.columns.amount_cents]
+category = "financial"
+erasure = "retain"
+legal_basis = "GDPR Art. 17(3)(b): AWR art. 52"
+retention = "7 years after payment"
+retention_from = "paid_at"
+"""
+
+
+@pytest.fixture(autouse=True)
+def live_schema():
+    """The demo's tables, empty: validation only needs the schema."""
+    with connections["customer_service"].cursor() as cursor:
+        for sql in schema.drop_statements() + schema.create_statements(
+            connections["customer_service"].vendor
+        ):
+            cursor.execute(sql)
+
+
+def check(*parts: str) -> list[str]:
+    dm = datamap.parse("".join(parts), origin="test.toml")
+    return datamap.validate(dm, connections=connections)
+
+
+def test_it_accepts_the_demo_map():
+    assert datamap.validate(datamap.load(DEMO_MAP), connections=connections) == []
+
+
+def test_it_accepts_a_small_map():
+    assert check(SOURCE, NUMBERS, CONTACTS, PAYMENTS) == []
+
+
+def test_it_reads_the_demo_map_into_dataclasses():
+    dm = datamap.load(DEMO_MAP)
+    assert dm.sha256 == hashlib.sha256(DEMO_MAP.read_bytes()).hexdigest()
+    assert [s.database for s in dm.sources] == ["customer_service"]
+    messages = dm.table("customer-service", "messages")
+    chain = [t.name for t in dm.chain(messages)]
+    assert chain == ["messages", "conversations", "contacts", "contact_numbers"]
+    payments = dm.table("customer-service", "payments")
+    assert payments.column("paid_at").retention_period == (7, "year")
+    assert not payments.deletes_rows and messages.deletes_rows
+    assert "body" in [c.name for c in messages.provided_columns()]
+    assert "status" not in [c.name for c in messages.provided_columns()]
+
+
+def test_its_dict_form_reads_back_to_the_same_map():
+    dm = datamap.load(DEMO_MAP)
+    again = datamap.from_dict(dm.to_dict(), origin=dm.origin, sha256=dm.sha256)
+    assert again == dm
+
+
+BAD = [
+    ("unknown alias", SOURCE.replace('"customer_service"', '"crm"') + NUMBERS,
+     "source 'cs': database alias 'crm' is not configured"),
+    ("undeclared source", SOURCE + NUMBERS.replace('source = "cs"', 'source = "billing"'),
+     "table 'billing.contact_numbers': source 'billing' is not declared"),
+    ("unknown table", SOURCE + NUMBERS.replace('"contact_numbers"', '"contact_nums"'),
+     "table 'cs.contact_nums': no such table in database alias 'customer_service'"),
+    ("unknown column", SOURCE + NUMBERS + "columns.phone = { category = 'contact', erasure = 'delete' }\n",
+     "table 'cs.contact_numbers', column 'phone': no such column"),
+    ("missing link column", SOURCE + NUMBERS.replace('number = "number"', 'number = "phone"'),
+     "link column 'phone' (number) does not exist"),
+    ("missing via column", SOURCE + NUMBERS + CONTACTS + PAYMENTS.replace('via = "contact_id"', 'via = "customer_id"'),
+     "table 'cs.payments': link column 'customer_id' (via) does not exist"),
+    ("missing target column", SOURCE + NUMBERS + CONTACTS.replace('"contact_id"', '"owner_id"'),
+     "link target column contact_numbers.owner_id does not exist"),
+    ("target not in map", SOURCE + NUMBERS + PAYMENTS,
+     "table 'cs.payments': link points to table 'contacts', which is not in the data map"),
+    ("cycle", SOURCE + NUMBERS + CONTACTS.replace('to = "contact_numbers", to_column = "contact_id"', 'to = "payments", to_column = "contact_id"') + PAYMENTS,
+     "the link chain contacts → payments → contacts is a cycle"),
+    ("no link", SOURCE + NUMBERS + CONTACTS.replace("link = ", "# link = ") + PAYMENTS,
+     "table 'cs.contacts' has no link"),
+    ("stranded by a missing link", SOURCE + NUMBERS + CONTACTS.replace("link = ", "# link = ") + PAYMENTS,
+     "table 'cs.payments' cannot reach a number column: its link chain payments → contacts breaks at 'contacts'"),
+    ("two kinds of link", SOURCE + NUMBERS.replace('{ number = "number" }', '{ number = "number", via = "contact_id" }'),
+     "link must be either { number = column } or { via = column, to = table }"),
+    ("missing strategy", SOURCE + NUMBERS.replace(', erasure = "delete"', ""),
+     "column 'number': has no erasure strategy"),
+    ("unknown strategy", SOURCE + NUMBERS.replace('"delete"', '"shred"'),
+     "column 'number': unknown erasure strategy 'shred'"),
+    ("retain without legal basis", SOURCE + NUMBERS + CONTACTS + PAYMENTS.replace('legal_basis = "GDPR Art. 17(3)(b): AWR art. 52"', ""),
+     "column 'amount_cents': erasure 'retain' needs a legal_basis"),
+    ("retain without retention", SOURCE + NUMBERS + CONTACTS + PAYMENTS.replace('retention = "7 years after payment"', ""),
+     "column 'amount_cents': erasure 'retain' needs a retention period"),
+    ("retention without a period", SOURCE + NUMBERS + CONTACTS + PAYMENTS.replace('"7 years after payment"', '"as long as needed"'),
+     "retention 'as long as needed' must start with a period"),
+    ("retention_from unknown", SOURCE + NUMBERS + CONTACTS + PAYMENTS.replace('"paid_at"', '"booked_at"'),
+     "retention_from column 'booked_at' does not exist"),
+    ("legal basis without retain", SOURCE + NUMBERS.replace('provided = true', 'legal_basis = "law"'),
+     "legal_basis, retention and retention_from only go with erasure 'retain'"),
+    ("missing category", SOURCE + NUMBERS.replace('category = "contact", ', ""),
+     "column 'number': has no category"),
+    ("unknown category", SOURCE + NUMBERS.replace('"contact"', '"phone-data"'),
+     "column 'number': unknown category 'phone-data'"),
+    ("bad activity code", SOURCE + NUMBERS.replace('"customer-service"', '"Customer Service"'),
+     "activity 'Customer Service' is not a processing activity code"),
+    ("no activity", SOURCE + NUMBERS.replace('activity = "customer-service"', ""),
+     "table 'cs.contact_numbers' names no processing activity"),
+    ("duplicate table", SOURCE + NUMBERS + NUMBERS,
+     "table 'cs.contact_numbers' is declared more than once"),
+    ("null on NOT NULL", SOURCE + NUMBERS + CONTACTS.replace('"mask"', '"null"'),
+     "column 'full_name': erasure 'null' is impossible, the column is NOT NULL"),
+    ("hash on a number column", SOURCE + NUMBERS + CONTACTS + PAYMENTS + "[tables.columns.paid_at]\ncategory = 'financial'\nerasure = 'hash'\n",
+     "column 'paid_at': erasure 'hash' needs a text column"),
+    ("delete and retain", SOURCE + NUMBERS + CONTACTS + PAYMENTS + "[tables.columns.reference]\ncategory = 'financial'\nerasure = 'delete'\n",
+     "removes the row, but amount_cents must be retained"),
+    ("typo in a key", SOURCE + NUMBERS.replace("category =", "categroy ="),
+     "unknown key 'categroy'"),
+    ("wrong type", SOURCE + NUMBERS.replace("provided = true", 'provided = "yes"'),
+     "'provided' must be true or false"),
+    ("unknown region", SOURCE.replace('"NL"', '"Holland"') + NUMBERS,
+     "region 'Holland' is not a country code"),
+    ("no columns", SOURCE + NUMBERS.replace("columns.number = ", "# "),
+     "table 'cs.contact_numbers' declares no columns"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_it_names_each_problem(text, expected):
+    errors = check(text)
+    assert any(expected in e for e in errors), errors
+    assert all(e.startswith("test.toml: ") for e in errors), errors
+
+
+def test_it_lists_every_error_together():
+    text = (
+        SOURCE
+        + NUMBERS.replace('"delete"', '"shred"')
+        + CONTACTS.replace('"identity"', '"persona"')
+        + PAYMENTS.replace('legal_basis = "GDPR Art. 17(3)(b): AWR art. 52"', "")
+        + """
+[[tables]]
+source = "cs"
+name = "emails"
+activity = "Marketing!"
+link = { via = "contact_id", to = "people" }
+columns.address = { category = "contact", erasure = "null" }
+"""
+    )
+    errors = check(text)
+    for expected in [
+        "unknown erasure strategy 'shred'",
+        "unknown category 'persona'",
+        "needs a legal_basis",
+        "'Marketing!' is not a processing activity code",
+        "link points to table 'people'",
+        "table 'cs.emails': no such table",
+    ]:
+        assert any(expected in e for e in errors), (expected, errors)
+    assert len(errors) == 6, errors
+
+
+def test_it_checks_activities_against_a_register_when_given_one():
+    dm = datamap.parse(SOURCE + NUMBERS, origin="test.toml")
+    assert datamap.validate(dm, connections=connections, activities={"customer-service"}) == []
+    errors = datamap.validate(dm, connections=connections, activities={"marketing"})
+    assert errors == [
+        "test.toml: table 'cs.contact_numbers': activity 'customer-service' is not in the processing register."
+    ]
+
+
+def test_it_reports_a_database_it_cannot_reach():
+    class Unreachable:
+        def cursor(self):
+            raise OperationalError("connection refused")
+
+    dm = datamap.parse(SOURCE + NUMBERS, origin="test.toml")
+    errors = datamap.validate(dm, connections={"customer_service": Unreachable()})
+    assert errors == [
+        "test.toml: source 'cs': cannot read the schema of database alias 'customer_service' "
+        "(connection refused)."
+    ]
+
+
+def test_it_refuses_a_file_that_is_not_toml():
+    with pytest.raises(datamap.DataMapError, match="test.toml: not valid TOML"):
+        datamap.parse("[[sources]\nname = ", origin="test.toml")
+
+
+def test_the_command_lists_every_error_and_fails(tmp_path, django_assert_num_queries):
+    path = tmp_path / "bad.toml"
+    path.write_text(SOURCE + NUMBERS.replace('"delete"', '"shred"') + PAYMENTS)
+    err = io.StringIO()
+    with django_assert_num_queries(0), pytest.raises(CommandError, match="2 error"):
+        call_command("load_datamap", str(path), stdout=io.StringIO(), stderr=err)
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 2
+    assert "unknown erasure strategy 'shred'" in lines[0]
+    assert "link points to table 'contacts'" in lines[1]
+
+
+def test_the_command_reports_an_unreadable_file(tmp_path):
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("load_datamap", str(tmp_path / "missing.toml"), stderr=err)
+    assert "cannot read the file" in err.getvalue()
+
+
+def test_the_command_summarises_a_valid_map(settings, tmp_path):
+    settings.DSAR_DATAMAP_PATH = tmp_path / "map.toml"
+    settings.DSAR_DATAMAP_PATH.write_text(SOURCE + NUMBERS + CONTACTS + PAYMENTS)
+    out = io.StringIO()
+    call_command("load_datamap", stdout=out)
+    assert "map.toml is valid" in out.getvalue()
+    assert "1 source(s), 3 tables, 3 columns" in out.getvalue()
+    assert "payments" in out.getvalue()
+
+
+def test_the_command_defaults_to_the_demo_map():
+    out = io.StringIO()
+    call_command("load_datamap", stdout=out)
+    assert "datamap.toml is valid" in out.getvalue()
+    assert "8 tables" in out.getvalue()

@@ -1,0 +1,247 @@
+"""Discovery, access/export packages and erasure as jobs, end to end on the demo data."""
+
+import json
+import zipfile
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.db import connections
+from django.utils import timezone
+
+from dsar import erasure, jobs, services
+from dsar.demo import DEMO_NUMBERS
+from dsar.models import AccessPackage, AuditEvent, Job, JobTable
+from tests.conftest import last_code, verify
+
+pytestmark = pytest.mark.django_db(databases=["default", "customer_service"])
+FIRST = DEMO_NUMBERS["first_contact"]
+
+
+def _request(number, kind):
+    return services.open_request(number=number, kind=kind)
+
+
+def _run(dr, kind):
+    approved = ""
+    if kind == Job.Kind.ERASE:
+        # The four-eyes step approves this plan; see test_casework for that flow.
+        approved = _run(dr, Job.Kind.DISCOVER).summary["fingerprint"]
+    job = jobs.start_job(data_request=dr, kind=kind, approved_sha256=approved)
+    job.refresh_from_db()
+    return job
+
+
+def _released(number, kind, bob, carol):
+    from dsar import casework
+
+    dr = _request(number, kind)
+    casework.claim(data_request=dr, user=bob)
+    jobs.start_job(data_request=dr, kind=Job.Kind.PACKAGE, by=bob)
+    casework.submit_for_approval(data_request=dr, by=bob)
+    casework.approve(data_request=dr, approver=carol)
+    dr.refresh_from_db()
+    return dr
+
+
+def _scalar(sql, params=()):
+    with connections["customer_service"].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def _zip(package):
+    return zipfile.ZipFile(settings.PRIVATE_MEDIA_ROOT / package.path)
+
+
+def test_it_discovers_the_subjects_rows(demo_db):
+    job = _run(_request(FIRST, "access"), Job.Kind.DISCOVER)
+    assert job.state == "done", job.error
+    rows = {t["table"]: t["rows"] for t in job.summary["tables"]}
+    assert rows["contacts"] == 1 and rows["contact_numbers"] >= 1
+    assert rows["messages"] > 0 and rows["conversations"] > 0
+    assert job.summary["fingerprint"]
+    assert FIRST not in json.dumps(job.summary)
+
+
+def test_it_flags_a_shared_number_for_review(demo_db):
+    job = _run(_request(DEMO_NUMBERS["household"], "access"), Job.Kind.DISCOVER)
+    assert job.state == "done"
+    assert job.summary["shared"] and job.summary["shared"][0]["keys"] >= 2
+
+
+def test_it_builds_an_access_package(demo_db):
+    dr = _request(FIRST, "access")
+    job = _run(dr, Job.Kind.PACKAGE)
+    assert job.state == "done", job.error
+    package = AccessPackage.objects.get(job=job)
+    import hashlib
+
+    data = (settings.PRIVATE_MEDIA_ROOT / package.path).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == package.sha256 and len(data) == package.size
+    with _zip(package) as zf:
+        names = zf.namelist()
+        doc = json.loads(zf.read("data.json"))
+    assert "README.txt" in names and any(n.endswith("messages.csv") for n in names)
+    tables = {t["table"]: t for s in doc["sources"] for t in s["tables"]}
+    assert tables["contacts"]["fields"]["full_name"] == "identity"
+    assert "customer_no" in tables["contacts"]["fields"]
+    assert len(tables["messages"]["records"]) == job.summary["counts"]["customer-service/messages"]
+    assert package.expires_at > timezone.now() + timedelta(days=29)
+    assert AuditEvent.objects.filter(action="dsar.package.built", data_request=dr).count() == 1
+
+
+def test_it_limits_an_export_to_provided_data(demo_db):
+    job = _run(_request(FIRST, "export"), Job.Kind.PACKAGE)
+    with _zip(job.package) as zf:
+        doc = json.loads(zf.read("data.json"))
+    tables = {t["table"]: t for s in doc["sources"] for t in s["tables"]}
+    assert "customer_no" not in tables["contacts"]["fields"]  # ours, not provided
+    assert "full_name" in tables["contacts"]["fields"]
+    assert doc["kind"] == "export"
+
+
+def test_it_runs_a_job_once(demo_db):
+    job = _run(_request(FIRST, "access"), Job.Kind.PACKAGE)
+    assert jobs.run_job(job_id=job.pk) is False  # a second delivery of the task
+    assert AccessPackage.objects.filter(job=job).count() == 1
+
+
+def test_it_takes_over_a_job_whose_worker_died(demo_db, settings):
+    dr = _request(FIRST, "access")
+    with mock.patch("dsar.jobs._enqueue", autospec=True):
+        job = jobs.start_job(data_request=dr, kind=Job.Kind.DISCOVER)
+    Job.objects.filter(pk=job.pk).update(state="running", heartbeat_at=timezone.now())
+    assert jobs.requeue_stale() == 0  # still beating
+    with time_machine.travel(
+        timezone.now() + timedelta(seconds=settings.DSAR_JOB_STALE_SECONDS + 1)
+    ):
+        assert jobs.requeue_stale() == 1
+    job.refresh_from_db()
+    assert job.state == "done" and job.attempts == 1
+
+
+def test_it_erases_and_reports(demo_db):
+    dr = _request(FIRST, "erasure")
+    contact_id = _scalar("SELECT contact_id FROM contact_numbers WHERE number = %s", [FIRST])
+    job = _run(dr, Job.Kind.ERASE)
+    assert job.state == "done", job.error
+    report = {r["table"]: r for r in job.summary["report"]}
+    assert report["messages"]["deleted"] > 0
+    assert report["contacts"]["anonymised"] == 1
+    kept = {r["column"]: r for r in report["contacts"]["retained"]}
+    assert "GDPR Art. 17(3)(b)" in kept["customer_no"]["legal_basis"]
+    assert report["payments"]["retained"]  # bookkeeping: kept, with a date
+    assert _scalar("SELECT COUNT(*) FROM contact_numbers WHERE contact_id = %s", [contact_id]) == 0
+    assert _scalar("SELECT full_name FROM contacts WHERE id = %s", [contact_id]) == "[erased]"
+    assert _scalar("SELECT COUNT(*) FROM payments WHERE contact_id = %s", [contact_id]) > 0
+    assert all(t.state == "done" for t in job.tables.all())
+
+
+def test_a_rerun_of_a_half_finished_erasure_never_hashes_twice(demo_db):
+    dr = _request(FIRST, "erasure")
+    real = erasure.erase_table
+    calls = {"n": 0}
+
+    def crash_after_three(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > 3:
+            raise RuntimeError("worker died")
+        return real(*args, **kwargs)
+
+    with mock.patch("dsar.erasure.erase_table", side_effect=crash_after_three):
+        job = _run(dr, Job.Kind.ERASE)
+    assert job.state == "failed"
+    done_before = set(job.tables.filter(state="done").values_list("table", flat=True))
+    assert done_before
+    hashed_before = _scalar("SELECT COUNT(*) FROM channel_consents WHERE number LIKE %s", ["h1:%"])
+    Job.objects.filter(pk=job.pk).update(state="queued")
+    jobs.run_job(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == "done", job.error
+    # every hashed value is a single hash: "h1:" + 64 hex characters, never "h1:h1:…"
+    with connections["customer_service"].cursor() as cursor:
+        cursor.execute("SELECT number FROM channel_consents WHERE number LIKE %s", ["h1:%"])
+        hashed = [row[0] for row in cursor.fetchall()]
+    assert hashed and len(hashed) >= hashed_before
+    assert all(len(v) == 67 and not v.startswith("h1:h1:") for v in hashed)
+
+
+def test_it_fails_loudly_when_data_still_links_after_erasure(demo_db):
+    dr = _request(FIRST, "erasure")
+    with mock.patch(
+        "dsar.erasure.erase_table",
+        side_effect=lambda dm, table, keys, **kw: erasure.TableReport(
+            table.source, table.name, 0, 0, ()
+        ),
+    ):
+        job = _run(dr, Job.Kind.ERASE)
+    assert job.state == "failed"
+    assert "Erasure not complete" in job.error and FIRST not in job.error
+    assert AuditEvent.objects.filter(action="dsar.job.failed").exists()
+
+
+def test_it_refuses_to_erase_for_another_kind_of_request(demo_db):
+    with pytest.raises(jobs.JobFailed):
+        jobs.start_job(data_request=_request(FIRST, "access"), kind=Job.Kind.ERASE)
+
+
+def test_it_lets_the_subject_download_after_a_fresh_code(demo_db, client, bob, carol):
+    verify(client, FIRST)
+    dr = _released(FIRST, "access", bob, carol)
+    job = dr.jobs.get(kind="package")
+    page = client.get(f"/my/requests/{dr.reference}/")
+    assert b"Download your data" in page.content
+    r = client.get(f"/my/requests/{dr.reference}/download/")
+    assert r.status_code == 200 and r["Content-Type"] == "application/zip"
+    assert b"".join(r.streaming_content)[:2] == b"PK"
+    assert AuditEvent.objects.filter(action="dsar.package.downloaded").count() == 1
+    assert AccessPackage.objects.get(job=job).downloads == 1
+
+
+def test_it_asks_for_a_fresh_code_before_a_download(demo_db, client, bob, carol):
+    verify(client, FIRST)
+    dr = _released(FIRST, "access", bob, carol)
+    later = timezone.now() + timedelta(minutes=11)
+    with time_machine.travel(later - timedelta(minutes=5)):
+        client.get("/my/requests/")
+    with time_machine.travel(later):
+        r = client.get(f"/my/requests/{dr.reference}/download/")
+        assert r.status_code == 302 and r.url.startswith("/verify/again/")
+        client.post("/verify/again/", {"next": f"/my/requests/{dr.reference}/download/"})
+        r = client.post("/verify/code/", {"code": last_code(FIRST)})
+        assert r.url == f"/my/requests/{dr.reference}/download/"
+        assert client.get(r.url).status_code == 200
+
+
+def test_another_customer_cannot_download(demo_db, client, mallory_client, bob, carol):
+    dr = _released(FIRST, "access", bob, carol)
+    assert mallory_client.get(f"/my/requests/{dr.reference}/download/").status_code == 404
+    assert client.get(f"/my/requests/{dr.reference}/download/").status_code == 302  # not verified
+    assert not AuditEvent.objects.filter(action="dsar.package.downloaded").exists()
+
+
+def test_a_package_is_not_downloadable_before_approval(demo_db, client):
+    verify(client, FIRST)
+    dr = _request(FIRST, "access")
+    _run(dr, Job.Kind.PACKAGE)
+    assert client.get(f"/my/requests/{dr.reference}/download/").status_code == 410
+    assert b"Download your data" not in client.get(f"/my/requests/{dr.reference}/").content
+
+
+def test_an_expired_package_is_gone(demo_db, client, bob, carol):
+    verify(client, FIRST)
+    dr = _released(FIRST, "access", bob, carol)
+    job = dr.jobs.get(kind="package")
+    AccessPackage.objects.filter(job=job).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get(f"/my/requests/{dr.reference}/download/").status_code == 410
+    assert b"Download your data" not in client.get(f"/my/requests/{dr.reference}/").content
+
+
+def test_the_package_lives_outside_static_and_media_urls(demo_db):
+    job = _run(_request(FIRST, "access"), Job.Kind.PACKAGE)
+    path = settings.PRIVATE_MEDIA_ROOT / job.package.path
+    assert str(settings.STATIC_ROOT) not in str(path)
+    assert not JobTable.objects.filter(job=job).exists()  # packages plan no tables

@@ -1,0 +1,209 @@
+"""The staff queue and case pages: roles, four-eyes in the browser's terms, IDOR, CSRF."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from dsar import services
+from dsar.models import DataRequest
+from tests.conftest import ALICE, staff_login, text
+from tests.factories import DataRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case():
+    return services.open_request(number=ALICE, kind="objection", channel="whatsapp")
+
+
+def test_it_lists_open_cases_by_due_date(client, bob):
+    today = timezone.localdate()
+    late = DataRequestFactory(due_on=today + timedelta(days=20))
+    early = DataRequestFactory(due_on=today + timedelta(days=2))
+    DataRequestFactory(due_on=today, status="completed")
+    page = text(staff_login(client, bob).get("/staff/"))
+    assert page.index(early.reference) < page.index(late.reference)
+    assert "2 cases" in page
+
+
+def test_the_queue_needs_an_otp_verified_staff_session(client, bob, db):
+    assert client.get("/staff/").status_code == 302
+    client.force_login(bob)  # password only, no second factor
+    r = client.get("/staff/")
+    assert r.status_code == 302 and "/staff/login/" in r.url
+
+
+def test_customers_and_staff_without_a_role_cannot_see_the_queue(alice_client, client, dave):
+    assert alice_client.get("/staff/").status_code == 302
+    assert staff_login(client, dave).get("/staff/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("kind=access", {"a"}),
+        ("due=overdue", {"late"}),
+        ("due=week", {"a"}),
+        ("assignee=none", {"a", "late"}),
+        ("status=received", {"a", "late"}),
+    ],
+)
+def test_it_filters(client, bob, query, expected):
+    today = timezone.localdate()
+    cases = {
+        "a": DataRequestFactory(kind="access", due_on=today + timedelta(days=3)),
+        "late": DataRequestFactory(kind="erasure", due_on=today - timedelta(days=1)),
+    }
+    page = text(staff_login(client, bob).get(f"/staff/?{query}"))
+    assert {k for k, dr in cases.items() if dr.reference in page} == expected
+
+
+def test_it_searches_by_reference_and_number(client, bob, case):
+    staff_login(client, bob)
+    assert case.reference in text(client.get(f"/staff/?q={case.reference}"))
+    assert case.reference in text(client.get("/staff/?q=06 12345678"))
+    assert case.reference not in text(client.get("/staff/?q=0687654321"))
+
+
+def test_the_queue_needs_the_same_queries_for_many_cases(
+    client, bob, django_assert_max_num_queries
+):
+    staff_login(client, bob)
+    DataRequestFactory.create_batch(3, assignee=bob)
+    with django_assert_max_num_queries(30) as few:
+        client.get("/staff/")
+    DataRequestFactory.create_batch(60, assignee=bob)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        r = client.get("/staff/")
+    assert r.status_code == 200 and r.content.decode().count('href="/staff/cases/') == 50
+
+
+def test_it_shows_a_case_with_its_dates_and_trail(client, bob, case):
+    page = text(staff_login(client, bob).get(f"/staff/cases/{case.reference}/"))
+    assert "via the portal → due" in page
+    assert "+31 6 12345678" in page
+    assert "dsar.request.received" in page
+
+
+def test_an_unknown_reference_is_404(client, bob):
+    assert staff_login(client, bob).get("/staff/cases/R-NOPE-NOPE-00/").status_code == 404
+
+
+def test_it_claims_and_submits_and_another_approves(client, bob, carol, case, outbox):
+    staff_login(client, bob)
+    assert client.post(f"/staff/cases/{case.reference}/claim/").status_code == 302
+    client.post(f"/staff/cases/{case.reference}/submit/")
+    case.refresh_from_db()
+    assert case.status == "awaiting_approval"
+    page = text(client.get(f"/staff/cases/{case.reference}/"))
+    assert "another approver must approve it" in page
+    other = staff_login(Client(), carol)
+    assert "Approve and release" in text(other.get(f"/staff/cases/{case.reference}/"))
+    other.post(f"/staff/cases/{case.reference}/approve/")
+    case.refresh_from_db()
+    assert case.status == "completed"
+
+
+def test_the_preparer_cannot_approve_through_the_page(client, carol, case):
+    staff_login(client, carol)
+    client.post(f"/staff/cases/{case.reference}/claim/")
+    client.post(f"/staff/cases/{case.reference}/submit/")
+    r = client.post(f"/staff/cases/{case.reference}/approve/", follow=True)
+    assert "cannot approve" in text(r)
+    case.refresh_from_db()
+    assert case.status == "awaiting_approval"
+
+
+def test_managers_cannot_act(client, maria, case):
+    staff_login(client, maria)
+    assert client.get(f"/staff/cases/{case.reference}/").status_code == 200  # read-only
+    for action in ["claim", "submit", "approve", "extend", "refuse", "clarify", "run/discover"]:
+        assert client.post(f"/staff/cases/{case.reference}/{action}/").status_code == 403
+    case.refresh_from_db()
+    assert case.status == "received" and case.assignee is None
+
+
+def test_privacy_staff_without_the_approver_role_cannot_approve(client, bob, carol, case):
+    staff_login(Client(), carol).post(f"/staff/cases/{case.reference}/claim/")
+    staff_login(Client(), carol).post(f"/staff/cases/{case.reference}/submit/")
+    assert (
+        staff_login(client, bob).post(f"/staff/cases/{case.reference}/approve/").status_code == 403
+    )
+
+
+def test_actions_refuse_get(client, bob, case):
+    staff_login(client, bob)
+    assert client.get(f"/staff/cases/{case.reference}/claim/").status_code == 405
+
+
+def test_actions_enforce_csrf(bob, case):
+    c = Client(enforce_csrf_checks=True)
+    staff_login(c, bob)
+    assert c.post(f"/staff/cases/{case.reference}/claim/").status_code == 403
+    case.refresh_from_db()
+    assert case.assignee is None
+
+
+def test_another_staff_members_session_is_not_shared(client, bob, carol, case):
+    staff_login(client, bob)
+    client.post(f"/staff/cases/{case.reference}/claim/")
+    case.refresh_from_db()
+    assert case.assignee == bob
+    other = Client()
+    other.cookies["sessionid"] = "forged"
+    assert other.post(f"/staff/cases/{case.reference}/claim/").status_code == 302  # to login
+    case.refresh_from_db()
+    assert case.assignee == bob
+
+
+def test_it_extends_with_a_listed_reason(client, bob, case, outbox):
+    staff_login(client, bob)
+    r = client.post(f"/staff/cases/{case.reference}/extend/", {"reason": "made-up"}, follow=True)
+    assert "Select a valid choice" in text(r)
+    client.post(f"/staff/cases/{case.reference}/extend/", {"reason": "complexity"})
+    case.refresh_from_db()
+    assert case.is_extended
+
+
+def test_it_refuses_and_asks_from_lists(client, bob, case):
+    staff_login(client, bob)
+    client.post(f"/staff/cases/{case.reference}/clarify/", {"question": "channel"})
+    assert case.clarifications.count() == 1
+    client.post(f"/staff/cases/{case.reference}/refuse/", {"ground": "unfounded"})
+    case.refresh_from_db()
+    assert case.status == "refused"
+
+
+def test_the_customer_answers_a_question_in_the_portal(alice_client, client, bob, case):
+    staff_login(client, bob).post(f"/staff/cases/{case.reference}/clarify/", {"question": "period"})
+    page = text(alice_client.get(f"/my/requests/{case.reference}/"))
+    assert "Which period is your request about?" in page
+    c = case.clarifications.get()
+    r = alice_client.post(f"/my/requests/{case.reference}/answer/{c.pk}/", {"answer": "all"})
+    assert r.status_code == 302
+    c.refresh_from_db()
+    assert c.answer == "all"
+
+
+def test_another_customer_cannot_answer(mallory_client, client, bob, case):
+    staff_login(client, bob).post(f"/staff/cases/{case.reference}/clarify/", {"question": "period"})
+    c = case.clarifications.get()
+    assert (
+        mallory_client.post(
+            f"/my/requests/{case.reference}/answer/{c.pk}/", {"answer": "all"}
+        ).status_code
+        == 404
+    )
+    c.refresh_from_db()
+    assert not c.answer
+
+
+def test_a_case_of_another_kind_cannot_run_an_unknown_job(client, bob, case):
+    assert (
+        staff_login(client, bob).post(f"/staff/cases/{case.reference}/run/erase/").status_code
+        == 404
+    )
+    assert DataRequest.objects.get(pk=case.pk).jobs.count() == 0
