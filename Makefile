@@ -19,8 +19,11 @@ install: $(STAMP)
 run: export DEBUG ?= true
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --subjects 500 --messages 20000
+	$(BIN)/python manage.py load_datamap
+	$(BIN)/python manage.py seed_demo_cases
 	$(BIN)/python manage.py create_demo_staff
-	@echo "Portal: http://127.0.0.1:8000/   Django admin: http://127.0.0.1:8000/admin/"
+	@echo "Portal: http://127.0.0.1:8000/   Staff: http://127.0.0.1:8000/staff/   Admin: http://127.0.0.1:8000/admin/"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)

@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from dsar import audit, connectors, datamap, erasure, exports
-from dsar.models import AccessPackage, DataRequest, Job, JobTable
+from dsar.models import AccessPackage, DataMapVersion, DataRequest, Job, JobTable
 
 logger = logging.getLogger(__name__)
 
@@ -133,13 +133,17 @@ def _finish(job: Job, state: str, *, summary: dict | None = None, error: str = "
 
 
 def _load_map(job: Job) -> datamap.DataMap:
-    try:
-        dm = datamap.load(settings.DSAR_DATAMAP_PATH)
-    except datamap.DataMapError as e:
-        raise JobFailed("The data map cannot be read: " + "; ".join(e.errors)) from None
+    # The newest map that load_datamap accepted; the file itself may have changed since.
+    version = DataMapVersion.objects.first()
+    if version is None:
+        raise JobFailed("No data map is loaded: run `manage.py load_datamap`.")
+    dm = datamap.from_dict(version.content, origin=version.origin, sha256=version.sha256)
     errors = datamap.validate(dm, connections=_connections())
     if errors:
-        raise JobFailed(f"The data map has {len(errors)} problem(s); run load_datamap.")
+        raise JobFailed(
+            f"The loaded data map no longer matches the databases ({len(errors)} problem(s)); "
+            "run `manage.py load_datamap` to see them."
+        )
     Job.objects.filter(pk=job.pk).update(datamap_sha256=dm.sha256)
     return dm
 

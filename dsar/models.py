@@ -444,3 +444,22 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.threshold} for {self.data_request_id}"
+
+
+class DataMapVersion(models.Model):
+    """A data map that passed validation and was loaded; jobs use the newest one.
+
+    Keeping every loaded version (with its file's SHA-256) lets a job, an approval or a
+    register extract say exactly which map it used.
+    """
+
+    sha256 = models.CharField(max_length=64)
+    origin = models.CharField(max_length=255)
+    content = models.JSONField()
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-loaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Data map {self.sha256[:12]} ({self.loaded_at:%Y-%m-%d %H:%M})"

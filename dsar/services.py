@@ -12,7 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dsar import audit, deadlines
-from dsar.models import AccessPackage, AuditEvent, DataRequest, Notification, Subject
+from dsar.models import (
+    AccessPackage,
+    AuditEvent,
+    DataMapVersion,
+    DataRequest,
+    Notification,
+    Subject,
+)
 from verification import gateways
 from verification import services as verification
 
@@ -209,3 +216,21 @@ def open_package_for_subject(*, package: AccessPackage):
             data={"package": package.pk, "sha256": package.sha256},
         )
     return handle
+
+
+@transaction.atomic
+def store_datamap(*, datamap) -> tuple[DataMapVersion, bool]:
+    """Make a validated data map the one jobs use. Returns (version, created).
+
+    The caller has validated it (load_datamap). Loading the same file again adds nothing.
+    """
+    current = DataMapVersion.objects.first()
+    if current and current.sha256 == datamap.sha256:
+        return current, False
+    version = DataMapVersion.objects.create(
+        sha256=datamap.sha256, origin=str(datamap.origin)[:255], content=datamap.to_dict()
+    )
+    audit.record(
+        None, "dsar.datamap.loaded", data={"version": version.pk, "sha256": datamap.sha256}
+    )
+    return version, True

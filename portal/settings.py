@@ -191,8 +191,10 @@ if not DEBUG:
 LOGIN_URL = "staff-login"
 
 # Celery: eager (in-process) unless a broker is configured.
-CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "memory://")
-CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL == "memory://")
+CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "memory://localhost/")
+CELERY_TASK_ALWAYS_EAGER = envbool(
+    "CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL.startswith("memory://")
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -244,7 +246,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per task is noise in `make run`; failures still log at ERROR.
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }
 
 # SECURITY: codes must never be printed or written to a file in production.

@@ -7,4 +7,15 @@ def demo_db(django_db_blocker):
     from dsar.demo import seed
 
     with django_db_blocker.unblock():
-        return seed("customer_service", subjects=30, messages=600, seed=7)
+        counts = seed("customer_service", subjects=30, messages=600, seed=7)
+    load_demo_map()
+    return counts
+
+
+def load_demo_map():
+    """Load datamap.toml as `manage.py load_datamap` does."""
+    from django.conf import settings
+
+    from dsar import datamap, services
+
+    services.store_datamap(datamap=datamap.load(settings.DSAR_DATAMAP_PATH))

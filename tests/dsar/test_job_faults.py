@@ -12,6 +12,7 @@ from django.db import connections
 from dsar import jobs, services
 from dsar.demo import DEMO_NUMBERS, seed
 from dsar.models import AccessPackage, Job, JobTable
+from tests.dsar.conftest import load_demo_map
 from tests.worker import celery_worker, require_worker_tests, wait_for
 
 pytestmark = [
@@ -49,6 +50,7 @@ def _finish_after_restart(job, settings):
 def test_it_finishes_a_package_once_after_the_worker_is_killed(settings):
     require_worker_tests()
     seed("customer_service", subjects=30, messages=600, seed=7)
+    load_demo_map()
     dr = services.open_request(number=FIRST, kind="access")
     with celery_worker(SLOW) as worker:
         job = jobs.start_job(data_request=dr, kind=Job.Kind.PACKAGE)
@@ -71,6 +73,7 @@ def test_it_finishes_a_package_once_after_the_worker_is_killed(settings):
 def test_it_finishes_an_erasure_once_after_the_worker_is_killed(settings):
     require_worker_tests()
     seed("customer_service", subjects=30, messages=600, seed=7)
+    load_demo_map()
     dr = services.open_request(number=FIRST, kind="erasure")
     plan = jobs.start_job(data_request=dr, kind=Job.Kind.DISCOVER)  # eager, in this process
     plan.refresh_from_db()

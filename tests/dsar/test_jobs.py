@@ -245,3 +245,29 @@ def test_the_package_lives_outside_static_and_media_urls(demo_db):
     path = settings.PRIVATE_MEDIA_ROOT / job.package.path
     assert str(settings.STATIC_ROOT) not in str(path)
     assert not JobTable.objects.filter(job=job).exists()  # packages plan no tables
+
+
+def test_load_datamap_stores_a_valid_map_once_and_a_bad_one_never(demo_db, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    from dsar.models import DataMapVersion
+
+    before = DataMapVersion.objects.count()
+    call_command("load_datamap")
+    assert DataMapVersion.objects.count() == before  # same file: nothing new
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        settings.DSAR_DATAMAP_PATH.read_text().replace('name = "messages"', 'name = "mesages"')
+    )
+    with pytest.raises(CommandError):
+        call_command("load_datamap", str(bad))
+    assert DataMapVersion.objects.count() == before
+    assert "mesages" in capsys.readouterr().err
+
+
+def test_a_job_needs_a_loaded_map(demo_db):
+    from dsar.models import DataMapVersion
+
+    DataMapVersion.objects.all().delete()
+    job = _run(_request(FIRST, "access"), Job.Kind.DISCOVER)
+    assert job.state == "failed" and "load_datamap" in job.error

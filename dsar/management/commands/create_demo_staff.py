@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import roles
 
@@ -37,7 +38,15 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             user.groups.set(Group.objects.filter(name__in=groups))
+            # Demo accounts get an authenticator at once; `manage.py demo_totp NAME` prints
+            # its current code, so nobody needs an app to try the staff pages.
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=user, confirmed=True, defaults={"name": "demo authenticator"}
+            )
             role = ", ".join(groups) or "superuser"
             lines.append(f"  {username:<6} {password:<18} {role}")
-        self.stdout.write("Demo staff logins (new passwords each run):")
+        self.stdout.write("Demo staff logins (new passwords each run), sign in at /staff/login/:")
         self.stdout.write("\n".join(lines))
+        self.stdout.write(
+            "Second factor: `.venv/bin/python manage.py demo_totp bob` prints bob's current code."
+        )

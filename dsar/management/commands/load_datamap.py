@@ -1,4 +1,4 @@
-"""Check a data map file against the live databases and report; stores nothing yet."""
+"""Check a data map file against the live databases; store it only when it has no error."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from dsar import datamap
+from dsar import datamap, services
 
 
 class Command(BaseCommand):
     help = (
         "Validate a data map (TOML) against the live schema of every source it names. "
-        "Lists every error and exits non-zero if there is any; changes nothing."
+        "Lists every error and exits non-zero if there is any, changing nothing; a valid map "
+        "becomes the one jobs use."
     )
 
     def add_arguments(self, parser) -> None:
@@ -40,6 +41,11 @@ class Command(BaseCommand):
                 self.stderr.write(error)
             raise CommandError(f"{path}: {len(errors)} error(s); nothing was loaded.")
         self._summary(dm)
+        version, created = services.store_datamap(datamap=dm)
+        if created:
+            self.stdout.write(f"Loaded: jobs now use this map (version {version.pk}).")
+        else:
+            self.stdout.write("Unchanged: this map is already the one jobs use.")
 
     def _summary(self, dm: datamap.DataMap) -> None:
         columns = sum(len(t.columns) for t in dm.tables)
@@ -59,4 +65,3 @@ class Command(BaseCommand):
                 strategies = Counter(c.erasure for c in table.columns)
                 plan = ", ".join(f"{n} {s}" for s, n in sorted(strategies.items()))
                 self.stdout.write(f"    {table.name:<24} {table.activity:<17} {how:<36} {plan}")
-        self.stdout.write("Not stored: the portal has no data-map tables yet.")
