@@ -225,6 +225,28 @@ def erasure_plan_changed(*, job: Job) -> None:
 
 
 @transaction.atomic
+def set_policy(*, data_request: DataRequest, policy: str, by) -> DataRequest:
+    """Answer under another legal clock (California, Brazil) and recompute the deadline.
+
+    Only before any extension, while the case is open. Its own inverse (set GDPR again).
+    """
+    _require(by, "dsar.work_datarequest")
+    dr = _locked(data_request)
+    if policy not in DataRequest.Policy.values:
+        raise NotAllowed(_("Choose a legal clock."))
+    if not dr.is_open or dr.is_extended:
+        raise NotAllowed(_("The legal clock can only change on an open case before any extension."))
+    old = dr.policy
+    due = deadlines.policy_due_date(dr.received_on, country=settings.DSAR_COUNTRY, policy=policy)
+    dr.policy, dr.due_on, dr.initial_due_on = policy, due, due
+    dr.save(update_fields=["policy", "due_on", "initial_due_on", "updated_at"])
+    audit.record(
+        dr, "dsar.request.policy_changed", actor=by, data={"from": old, "to": policy, "due_on": due}
+    )
+    return dr
+
+
+@transaction.atomic
 def extend(*, data_request: DataRequest, reason: str, by, today: date | None = None) -> DataRequest:
     """Extend the deadline to three months after receipt, before it passes. No inverse.
 

@@ -122,3 +122,7 @@ class AnswerForm(forms.Form):
         super().__init__(data)
         self.fields["answer"].label = clarification.get_question_display()
         self.fields["answer"].choices = Clarification.ANSWERS[clarification.question]
+
+
+class PolicyForm(forms.Form):
+    policy = forms.ChoiceField(label=_("Legal clock"), choices=DataRequest.Policy.choices)

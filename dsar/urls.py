@@ -26,4 +26,5 @@ urlpatterns = [
     path("staff/cases/<str:reference>/extend/", staff.extend, name="case-extend"),
     path("staff/cases/<str:reference>/refuse/", staff.refuse, name="case-refuse"),
     path("staff/cases/<str:reference>/clarify/", staff.clarify, name="case-clarify"),
+    path("staff/cases/<str:reference>/policy/", staff.set_policy, name="case-policy"),
 ]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dsar import casework, deadlines, jobs, selectors
-from dsar.forms import AssignForm, ClarifyForm, ExtendForm, QueueFilterForm, RefuseForm
+from dsar.forms import AssignForm, ClarifyForm, ExtendForm, PolicyForm, QueueFilterForm, RefuseForm
 from dsar.models import Approval, DataRequest, Job
 from dsar.services import NotAllowed
 from portal import roles
@@ -100,6 +100,10 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "extend_form": ExtendForm(),
         "refuse_form": RefuseForm(),
         "clarify_form": ClarifyForm(),
+        "policy_form": PolicyForm(initial={"policy": dr.policy}),
+        "acknowledge_by": deadlines.acknowledge_by(
+            dr.received_on, country=settings.DSAR_COUNTRY, policy=dr.policy
+        ),
         "authority": settings.DSAR_SUPERVISORY_AUTHORITY,
     }
     return render(request, "dsar/staff/case.html", context)
@@ -236,4 +240,18 @@ def clarify(request: HttpRequest, reference: str) -> HttpResponse:
             data_request=dr, question=data["question"], by=request.user
         ),
         _("The question was sent to the customer."),
+    )
+
+
+@require_POST
+@staff_required("dsar.work_datarequest")
+def set_policy(request: HttpRequest, reference: str) -> HttpResponse:
+    return _form_action(
+        request,
+        reference,
+        PolicyForm,
+        lambda dr, data: casework.set_policy(
+            data_request=dr, policy=data["policy"], by=request.user
+        ),
+        _("The legal clock was changed and the deadline recomputed."),
     )

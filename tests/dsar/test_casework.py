@@ -272,3 +272,22 @@ def test_the_queue_count_of_notifications_is_one_per_decision(bob):
     casework.refuse(data_request=dr, ground="unfounded", by=bob)
     kinds = list(Notification.objects.filter(data_request=dr).values_list("kind", flat=True))
     assert sorted(kinds) == ["request-received", "request-refused"]
+
+
+def test_it_switches_to_the_californian_clock(bob):
+    with time_machine.travel(datetime(2025, 3, 5, 10, tzinfo=AMS)):
+        dr = _case()
+        casework.set_policy(data_request=dr, policy="ccpa", by=bob)
+    dr.refresh_from_db()
+    assert dr.policy == "ccpa" and dr.due_on == date(
+        2025, 4, 22
+    )  # 45 days: 19 April is a Saturday → Easter Monday 21 → 22
+    with pytest.raises(NotAllowed):
+        casework.set_policy(data_request=dr, policy="martian", by=bob)
+
+
+def test_the_brazilian_clock_has_no_extension(bob):
+    dr = _case()
+    casework.set_policy(data_request=dr, policy="lgpd", by=bob)
+    with pytest.raises(NotAllowed, match="allows no extension"):
+        casework.extend(data_request=dr, reason="complexity", by=bob)
