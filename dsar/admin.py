@@ -1,7 +1,18 @@
 from django.contrib import admin, messages
 
-from dsar import jobs
-from dsar.models import AccessPackage, AuditEvent, DataRequest, Job, JobTable, Notification, Subject
+from dsar import jobs, register
+from dsar.models import (
+    AccessPackage,
+    AuditEvent,
+    DataRequest,
+    Job,
+    JobTable,
+    Notification,
+    ProcessingActivity,
+    Recipient,
+    RegisterVersion,
+    Subject,
+)
 
 
 @admin.register(Subject)
@@ -91,4 +102,44 @@ class AccessPackageAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in AccessPackage._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+class RecipientInline(admin.TabularInline):
+    model = Recipient
+    extra = 0
+
+
+@admin.register(ProcessingActivity)
+class ProcessingActivityAdmin(admin.ModelAdmin):
+    """Managers keep the register here; every save is versioned and audited."""
+
+    list_display = ["name", "code", "legal_basis", "retention_months", "version", "updated_at"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["version", "updated_at"]
+    inlines = [RecipientInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        register.record_change(
+            activity=form.instance, by=request.user, action="changed" if change else "created"
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        # An activity that ends is kept in the register's history, not deleted.
+        return False
+
+
+@admin.register(RegisterVersion)
+class RegisterVersionAdmin(admin.ModelAdmin):
+    list_display = ["number", "activity_code", "action", "changed_by", "changed_at"]
+    readonly_fields = [f.name for f in RegisterVersion._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -49,6 +49,12 @@ def start_job(*, data_request: DataRequest, kind: str, by=None, approved_sha256:
         raise JobFailed("Only an erasure request can be erased.")
     if kind == Job.Kind.ERASE and not approved_sha256:
         raise JobFailed("An erasure runs only after its plan was approved.")
+    if kind != Job.Kind.ERASE and data_request.status not in (
+        DataRequest.Status.RECEIVED,
+        DataRequest.Status.IN_PROGRESS,
+    ):
+        # A new package would silently void a pending approval or change a closed case.
+        raise JobFailed("This case is being approved or is closed; send it back before new work.")
     job = Job.objects.create(data_request=data_request, kind=kind, approved_sha256=approved_sha256)
     audit.record(data_request, "dsar.job.queued", actor=by, data={"job": job.pk, "kind": kind})
     _enqueue(job)

@@ -13,7 +13,19 @@ MANAGERS = "Managers"
 ROLES: dict[str, list[str]] = {
     PRIVACY_STAFF: ["dsar.work_datarequest", "dsar.view_datarequest"],
     APPROVERS: ["dsar.approve_datarequest", "dsar.view_datarequest"],
-    MANAGERS: ["dsar.view_compliance", "dsar.view_datarequest"],
+    MANAGERS: [
+        "dsar.view_compliance",
+        "dsar.view_datarequest",
+        # Managers keep the processing register (Art. 30).
+        "dsar.view_processingactivity",
+        "dsar.add_processingactivity",
+        "dsar.change_processingactivity",
+        "dsar.view_recipient",
+        "dsar.add_recipient",
+        "dsar.change_recipient",
+        "dsar.delete_recipient",
+        "dsar.view_registerversion",
+    ],
 }
 
 

@@ -13,3 +13,16 @@ def staff_name(user) -> str:
     if user is None:
         return "—"
     return user.get_full_name() or user.username
+
+
+@register.filter
+def css_string(value) -> str:
+    """Text for a CSS string literal ("…"), as used for PDF page headers: no way out of it."""
+    text = str(value)
+    out = []
+    for ch in text:
+        if ch in '"\\' or ord(ch) < 32 or ch in "<>&'":
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -35,6 +35,10 @@ def _staff_choices() -> list[tuple[int, str]]:
     return [(u.pk, u.get_full_name() or u.username) for u in users]
 
 
+def _assign_choices() -> list[tuple[str, str]]:
+    return [("", "—"), *[(str(k), v) for k, v in _staff_choices()]]
+
+
 def _get_case_for_staff(request: HttpRequest, reference: str) -> DataRequest:
     # SECURITY: staff see every case (the portal serves one organisation); the reference is
     # still the only handle, and an unknown one is a plain 404.
@@ -85,7 +89,13 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "approvals": dr.approvals.select_related("prepared_by", "approved_by"),
         "clarifications": dr.clarifications.all(),
         "pending": pending,
-        "can_work": works and dr.is_open,
+        # Nothing changes under an approver's eyes: work stops while a response is checked.
+        "can_work": works
+        and dr.status in (DataRequest.Status.RECEIVED, DataRequest.Status.IN_PROGRESS),
+        "can_claim": works and dr.is_open and dr.assignee_id != user.pk,
+        "job_running": any(
+            j.state in (Job.State.QUEUED, Job.State.RUNNING) for j in selectors.case_jobs(dr)
+        ),
         "can_approve": bool(
             pending
             and user.has_perm("dsar.approve_datarequest")
@@ -96,7 +106,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         and dr.is_open
         and not dr.is_extended
         and timezone.localdate() <= dr.due_on,
-        "assign_form": AssignForm(staff_choices=_staff_choices()),
+        "assign_form": AssignForm(staff_choices=_assign_choices()),
         "extend_form": ExtendForm(),
         "refuse_form": RefuseForm(),
         "clarify_form": ClarifyForm(),

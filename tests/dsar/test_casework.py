@@ -113,7 +113,10 @@ def test_a_changed_package_voids_the_approval(bob, carol, demo_db, settings):
 
 def test_a_newer_package_voids_the_approval(bob, carol, demo_db):
     dr = _prepared_package(bob, demo_db)
-    jobs.start_job(data_request=dr, kind=Job.Kind.PACKAGE, by=bob)
+    # Staff cannot start one while the case is checked (test below); a package built by
+    # another route (the admin, a retried job) still voids the approval.
+    job = Job.objects.create(data_request=dr, kind=Job.Kind.PACKAGE)
+    jobs.run_job(job_id=job.pk)
     with pytest.raises(NotAllowed):
         casework.approve(data_request=dr, approver=carol)
     assert dr.approvals.get().state == "void"
@@ -291,3 +294,10 @@ def test_the_brazilian_clock_has_no_extension(bob):
     casework.set_policy(data_request=dr, policy="lgpd", by=bob)
     with pytest.raises(NotAllowed, match="allows no extension"):
         casework.extend(data_request=dr, reason="complexity", by=bob)
+
+
+def test_no_new_package_while_the_approver_checks(bob, demo_db):
+    dr = _prepared_package(bob, demo_db)
+    with pytest.raises(jobs.JobFailed, match="being approved"):
+        jobs.start_job(data_request=dr, kind=Job.Kind.PACKAGE, by=bob)
+    assert dr.approvals.get().state == "pending"

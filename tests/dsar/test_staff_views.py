@@ -207,3 +207,14 @@ def test_a_case_of_another_kind_cannot_run_an_unknown_job(client, bob, case):
         == 404
     )
     assert DataRequest.objects.get(pk=case.pk).jobs.count() == 0
+
+
+def test_work_stops_while_a_response_is_checked(client, bob, case):
+    staff_login(client, bob)
+    client.post(f"/staff/cases/{case.reference}/claim/")
+    page = text(client.get(f"/staff/cases/{case.reference}/"))
+    assert "Claim" not in page  # already bob's
+    client.post(f"/staff/cases/{case.reference}/submit/")
+    page = text(client.get(f"/staff/cases/{case.reference}/"))
+    assert "Run discovery" not in page and "Submit for approval" not in page
+    assert "prepared by bob" in page

@@ -1,0 +1,37 @@
+"""dsar's models, split by sub-domain: requests and their work; the processing register."""
+
+from dsar.models.register import ProcessingActivity, Recipient, RegisterVersion
+from dsar.models.requests import (
+    REFERENCE_ALPHABET,
+    AccessPackage,
+    Approval,
+    AuditEvent,
+    Clarification,
+    DataMapVersion,
+    DataRequest,
+    Job,
+    JobTable,
+    Notification,
+    Reminder,
+    Subject,
+    new_reference,
+)
+
+__all__ = [
+    "REFERENCE_ALPHABET",
+    "AccessPackage",
+    "Approval",
+    "AuditEvent",
+    "Clarification",
+    "DataMapVersion",
+    "DataRequest",
+    "Job",
+    "JobTable",
+    "Notification",
+    "ProcessingActivity",
+    "Recipient",
+    "RegisterVersion",
+    "Reminder",
+    "Subject",
+    "new_reference",
+]
