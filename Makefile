@@ -34,7 +34,7 @@ bench: $(STAMP)
 
 messages: export DEBUG ?= true
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l nl --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=var --no-obsolete
+	$(BIN)/python manage.py makemessages -l nl -l sv -l ru --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=var --no-obsolete
 	$(BIN)/python locale/tools/apply.py
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 

@@ -234,3 +234,17 @@ def store_datamap(*, datamap) -> tuple[DataMapVersion, bool]:
         None, "dsar.datamap.loaded", data={"version": version.pk, "sha256": datamap.sha256}
     )
     return version, True
+
+
+def finished_erasure(*, data_request: DataRequest):
+    """The finished erasure job of a completed erasure request, or None."""
+    from dsar.models import Job
+
+    if (
+        data_request.kind != DataRequest.Kind.ERASURE
+        or data_request.status != DataRequest.Status.COMPLETED
+    ):
+        return None
+    return (
+        data_request.jobs.filter(kind=Job.Kind.ERASE, state=Job.State.DONE).order_by("-pk").first()
+    )

@@ -46,3 +46,20 @@ def requeue_stale_jobs_task() -> None:
     from dsar import jobs
 
     jobs.requeue_stale()
+
+
+@shared_task
+def send_weekly_summary_task() -> int:
+    """Monday 07:00: e-mail the managers this week's compliance figures. Safe to run twice:
+    the ISO week is claimed in the audit trail first, so a second run sends nothing."""
+    from dsar.weekly_summary import send_weekly_summary
+
+    return send_weekly_summary()
+
+
+@shared_task
+def send_reminders_task() -> None:
+    """Hourly: due-soon warnings to assignees, overdue escalations to managers, once each."""
+    from dsar import casework
+
+    casework.send_reminders()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dsar.views import customer, staff
+from dsar.views import customer, dashboard, register, staff
 
 app_name = "dsar"
 
@@ -16,6 +16,22 @@ urlpatterns = [
         name="request-answer",
     ),
     path("staff/", staff.queue, name="queue"),
+    path("staff/register/", register.register_list, name="register"),
+    path("staff/register/register.pdf", register.register_pdf, name="register-pdf"),
+    path(
+        "staff/register/<slug:code>/activity.pdf",
+        register.activity_pdf,
+        name="register-activity-pdf",
+    ),
+    path(
+        "my/requests/<str:reference>/erasure-receipt.pdf",
+        customer.erasure_receipt,
+        name="request-receipt",
+    ),
+    path("staff/dashboard/", dashboard.cockpit, name="dashboard"),
+    path("staff/dashboard/cases/", dashboard.cases, name="dashboard-cases"),
+    path("staff/dashboard/export.csv", dashboard.export_csv, name="dashboard-export"),
+    path("staff/dashboard/report.pdf", dashboard.report_pdf, name="dashboard-report"),
     path("staff/cases/<str:reference>/", staff.case_detail, name="case-detail"),
     path("staff/cases/<str:reference>/claim/", staff.claim, name="case-claim"),
     path("staff/cases/<str:reference>/assign/", staff.assign, name="case-assign"),

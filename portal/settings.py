@@ -150,7 +150,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Languages: the customer's language drives pages and messages.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
+LANGUAGES = [("en", _("English")), ("nl", _("Dutch")), ("sv", _("Swedish")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = envstr("TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
@@ -316,4 +316,11 @@ DSAR_REMINDER_DAYS = envint("DSAR_REMINDER_DAYS", 5)
 CELERY_BEAT_SCHEDULE["dsar-reminders"] = {
     "task": "dsar.tasks.send_reminders_task",
     "schedule": 60 * 60,
+}
+
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["dsar-weekly-summary"] = {
+    "task": "dsar.tasks.send_weekly_summary_task",
+    "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
 }

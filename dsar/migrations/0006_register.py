@@ -7,79 +7,216 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dsar', '0005_datamap_versions'),
+        ("dsar", "0005_datamap_versions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProcessingActivity',
+            name="ProcessingActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('controller', models.CharField(max_length=200, verbose_name='controller')),
-                ('controller_contact', models.CharField(max_length=200, verbose_name='controller contact')),
-                ('joint_controller', models.CharField(blank=True, max_length=200, verbose_name='joint controller')),
-                ('representative', models.CharField(blank=True, max_length=200, verbose_name='representative')),
-                ('dpo_contact', models.CharField(max_length=200, verbose_name='data protection officer')),
-                ('purposes', models.TextField(verbose_name='purposes')),
-                ('legal_basis', models.CharField(choices=[('6_1_a', 'Consent (Art. 6(1)(a))'), ('6_1_b', 'Performance of a contract (Art. 6(1)(b))'), ('6_1_c', 'Legal obligation (Art. 6(1)(c))'), ('6_1_d', 'Vital interests (Art. 6(1)(d))'), ('6_1_e', 'Public task (Art. 6(1)(e))'), ('6_1_f', 'Legitimate interests (Art. 6(1)(f))')], max_length=8, verbose_name='legal basis')),
-                ('legal_basis_detail', models.TextField(blank=True, verbose_name='legal basis, explained')),
-                ('subject_categories', models.TextField(verbose_name='categories of data subjects')),
-                ('data_categories', models.JSONField(default=list, verbose_name='categories of personal data')),
-                ('special_categories', models.TextField(blank=True, verbose_name='special categories (Art. 9) or criminal data (Art. 10)')),
-                ('retention_trigger', models.CharField(choices=[('contract_end', 'after the contract ends'), ('last_contact', 'after the last contact'), ('collection', 'after collection'), ('payment', 'after the payment'), ('consent_withdrawn', 'after consent is withdrawn'), ('fixed', 'fixed period')], max_length=20, verbose_name='retention starts')),
-                ('retention_months', models.PositiveIntegerField(verbose_name='retention in months')),
-                ('retention_text', models.TextField(verbose_name='retention, explained')),
-                ('security_measures', models.TextField(verbose_name='security measures')),
-                ('source', models.TextField(verbose_name='source of the data')),
-                ('automated_decisions', models.BooleanField(default=False, verbose_name='automated decision-making')),
-                ('automated_logic', models.TextField(blank=True, verbose_name='logic and consequences of automated decisions')),
-                ('systems', models.TextField(blank=True, verbose_name='systems and who has access')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("controller", models.CharField(max_length=200, verbose_name="controller")),
+                (
+                    "controller_contact",
+                    models.CharField(max_length=200, verbose_name="controller contact"),
+                ),
+                (
+                    "joint_controller",
+                    models.CharField(blank=True, max_length=200, verbose_name="joint controller"),
+                ),
+                (
+                    "representative",
+                    models.CharField(blank=True, max_length=200, verbose_name="representative"),
+                ),
+                (
+                    "dpo_contact",
+                    models.CharField(max_length=200, verbose_name="data protection officer"),
+                ),
+                ("purposes", models.TextField(verbose_name="purposes")),
+                (
+                    "legal_basis",
+                    models.CharField(
+                        choices=[
+                            ("6_1_a", "Consent (Art. 6(1)(a))"),
+                            ("6_1_b", "Performance of a contract (Art. 6(1)(b))"),
+                            ("6_1_c", "Legal obligation (Art. 6(1)(c))"),
+                            ("6_1_d", "Vital interests (Art. 6(1)(d))"),
+                            ("6_1_e", "Public task (Art. 6(1)(e))"),
+                            ("6_1_f", "Legitimate interests (Art. 6(1)(f))"),
+                        ],
+                        max_length=8,
+                        verbose_name="legal basis",
+                    ),
+                ),
+                (
+                    "legal_basis_detail",
+                    models.TextField(blank=True, verbose_name="legal basis, explained"),
+                ),
+                (
+                    "subject_categories",
+                    models.TextField(verbose_name="categories of data subjects"),
+                ),
+                (
+                    "data_categories",
+                    models.JSONField(default=list, verbose_name="categories of personal data"),
+                ),
+                (
+                    "special_categories",
+                    models.TextField(
+                        blank=True,
+                        verbose_name="special categories (Art. 9) or criminal data (Art. 10)",
+                    ),
+                ),
+                (
+                    "retention_trigger",
+                    models.CharField(
+                        choices=[
+                            ("contract_end", "after the contract ends"),
+                            ("last_contact", "after the last contact"),
+                            ("collection", "after collection"),
+                            ("payment", "after the payment"),
+                            ("consent_withdrawn", "after consent is withdrawn"),
+                            ("fixed", "fixed period"),
+                        ],
+                        max_length=20,
+                        verbose_name="retention starts",
+                    ),
+                ),
+                (
+                    "retention_months",
+                    models.PositiveIntegerField(verbose_name="retention in months"),
+                ),
+                ("retention_text", models.TextField(verbose_name="retention, explained")),
+                ("security_measures", models.TextField(verbose_name="security measures")),
+                ("source", models.TextField(verbose_name="source of the data")),
+                (
+                    "automated_decisions",
+                    models.BooleanField(default=False, verbose_name="automated decision-making"),
+                ),
+                (
+                    "automated_logic",
+                    models.TextField(
+                        blank=True, verbose_name="logic and consequences of automated decisions"
+                    ),
+                ),
+                (
+                    "systems",
+                    models.TextField(blank=True, verbose_name="systems and who has access"),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'processing activity',
-                'verbose_name_plural': 'processing activities',
-                'ordering': ['name'],
+                "verbose_name": "processing activity",
+                "verbose_name_plural": "processing activities",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Recipient',
+            name="Recipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('processor', 'Processor'), ('controller', 'Other controller'), ('authority', 'Public authority')], max_length=12, verbose_name='kind')),
-                ('purpose', models.CharField(max_length=300, verbose_name='what they do with it')),
-                ('country', models.CharField(max_length=2, verbose_name='country (ISO code)')),
-                ('safeguard', models.CharField(blank=True, choices=[('', 'Within the EEA'), ('adequacy', 'Adequacy decision (Art. 45)'), ('scc', 'Standard contractual clauses (Art. 46(2)(c))'), ('bcr', 'Binding corporate rules (Art. 47)'), ('derogation', 'Derogation (Art. 49)')], max_length=12, verbose_name='transfer safeguard')),
-                ('safeguard_detail', models.CharField(blank=True, max_length=300, verbose_name='safeguard, explained')),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='dsar.processingactivity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("processor", "Processor"),
+                            ("controller", "Other controller"),
+                            ("authority", "Public authority"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("purpose", models.CharField(max_length=300, verbose_name="what they do with it")),
+                ("country", models.CharField(max_length=2, verbose_name="country (ISO code)")),
+                (
+                    "safeguard",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Within the EEA"),
+                            ("adequacy", "Adequacy decision (Art. 45)"),
+                            ("scc", "Standard contractual clauses (Art. 46(2)(c))"),
+                            ("bcr", "Binding corporate rules (Art. 47)"),
+                            ("derogation", "Derogation (Art. 49)"),
+                        ],
+                        max_length=12,
+                        verbose_name="transfer safeguard",
+                    ),
+                ),
+                (
+                    "safeguard_detail",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="safeguard, explained"
+                    ),
+                ),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recipients",
+                        to="dsar.processingactivity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'recipient',
-                'verbose_name_plural': 'recipients',
-                'ordering': ['activity', 'name'],
+                "verbose_name": "recipient",
+                "verbose_name_plural": "recipients",
+                "ordering": ["activity", "name"],
             },
         ),
         migrations.CreateModel(
-            name='RegisterVersion',
+            name="RegisterVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(unique=True)),
-                ('activity_code', models.CharField(max_length=64)),
-                ('action', models.CharField(max_length=10)),
-                ('snapshot', models.JSONField()),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('activity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='versions', to='dsar.processingactivity')),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(unique=True)),
+                ("activity_code", models.CharField(max_length=64)),
+                ("action", models.CharField(max_length=10)),
+                ("snapshot", models.JSONField()),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="versions",
+                        to="dsar.processingactivity",
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
     ]

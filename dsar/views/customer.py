@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from dsar import casework, services
+from dsar import casework, extracts, services
 from dsar.forms import KIND_HELP, AnswerForm, ConfirmErasureForm, NewRequestForm
 from dsar.models import DataRequest
 from verification.decorators import fresh_subject_required, subject_required
@@ -85,6 +85,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "dr": dr,
         "is_new": request.GET.get("new") == "1",
         "package": package,
+        "erasure_done": services.finished_erasure(data_request=dr) is not None,
         "answer_form": AnswerForm(clarification=open_question) if open_question else None,
         "open_question": open_question,
         "authority": settings.DSAR_SUPERVISORY_AUTHORITY,
@@ -127,3 +128,16 @@ def download(request: HttpRequest, reference: str) -> HttpResponse:
     return FileResponse(
         handle, as_attachment=True, filename=f"{dr.reference}.zip", content_type="application/zip"
     )
+
+
+@never_cache
+@fresh_subject_required
+def erasure_receipt(request: HttpRequest, reference: str) -> HttpResponse:
+    dr = _get_request_for_subject(request, reference)
+    job = services.finished_erasure(data_request=dr)
+    if job is None:
+        raise Http404
+    pdf = extracts.erasure_receipt_pdf(job=job, language=dr.language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{dr.reference}-erasure-receipt.pdf"'
+    return response

@@ -8,7 +8,12 @@ language in capitals (NL). Keys are msgids exactly as in the .po file. A value i
 
 * a string, for an ordinary message, or
 * a tuple (or list) with one string per plural form, for a message with msgid_plural
-  (Dutch has two: singular, plural), filling msgstr[0], msgstr[1], ...
+  (Dutch and Swedish have two: singular, plural; Russian has three: one, few, many),
+  filling msgstr[0], msgstr[1], ...
+
+A module may also define PLURAL_FORMS, the catalogue's Plural-Forms header; it is written into
+the .po file before the table is applied (makemessages copies the header from Django's own
+catalogue when it creates a .po file, and Django's Russian one has four forms, not three).
 
 Checks, each reported as an error:
 
@@ -152,8 +157,11 @@ def main() -> int:
     errors: list[str] = []
     for po_path in sorted(LOCALE.glob("*/LC_MESSAGES/django.po")):
         lang = po_path.parts[-3]
-        table = getattr(importlib.import_module(lang), lang.upper())
+        module = importlib.import_module(lang)
+        table = getattr(module, lang.upper())
         po = polib.pofile(str(po_path))
+        if plural_forms := getattr(module, "PLURAL_FORMS", None):
+            po.metadata["Plural-Forms"] = plural_forms
         lang_missing, lang_errors = apply_table(po, table, lang)
         missing += lang_missing
         errors += lang_errors

@@ -813,3 +813,23 @@ NL = {
     "Edit": "Bewerken",
     "The register is empty. Add activities in the admin.": "Het register is leeg. Voeg verwerkingsactiviteiten toe in de beheeromgeving.",
 }
+
+# Added at the end of the first session.
+NL.update(
+    {
+        "Swedish": "Zweeds",
+        "Russian": "Russisch",
+        "Who keeps this register": "Wie dit register bijhoudt",
+        "Processing activities": "Verwerkingsactiviteiten",
+        "Make a request in our privacy portal, free of charge: %(url)s": "Dien kosteloos een verzoek in via ons privacyportaal: %(url)s",
+    }
+)
+
+# The erasure receipt on the request page.
+NL.update(
+    {
+        "Your data was erased": "Uw gegevens zijn verwijderd",
+        "The receipt lists what we deleted and what a law requires us to keep, with the date on which we delete it.": "Het ontvangstbewijs vermeldt wat wij hebben verwijderd en wat wij volgens de wet moeten bewaren, met de datum waarop wij het verwijderen.",
+        "Download the erasure receipt": "Download het ontvangstbewijs van de verwijdering",
+    }
+)

@@ -40,11 +40,16 @@ class Command(BaseCommand):
             )
         except demo.DemoRefused as e:
             raise CommandError(str(e)) from None
+        # The processing register lives in the portal's own database (idempotent).
+        from dsar.demo.register import seed_register
+
+        changed = seed_register()
         if options["quiet"]:
             return
         seconds = time.monotonic() - started
         rows = ", ".join(f"{n:,} {table}" for table, n in counts.items())
         self.stdout.write(f"Seeded {alias!r} in {seconds:.1f} s: {rows}.")
+        self.stdout.write(f"Processing register: {changed} demo activities created or changed.")
         self.stdout.write(
             "Demo numbers: " + ", ".join(f"{k} {v}" for k, v in demo.DEMO_NUMBERS.items())
         )
