@@ -40,7 +40,6 @@ def _memory(measured: dict, reference: dict) -> dict:
         "reference_peak_rss_mb": reference["peak_rss_mb"],
         "reference_py_peak_mb": reference["py_peak_mb"],
         "memory": MEMORY,
-        "dbg": measured["status_now"],
     }
 
 

@@ -39,7 +39,8 @@ def demo(demo_db):
 def _sql(query, params=()):
     with connections[ALIAS].cursor() as cursor:
         cursor.execute(query, params)
-        return cursor.fetchall()
+        # psycopg refuses fetchall() after a statement that returns no rows (an UPDATE).
+        return cursor.fetchall() if cursor.description else []
 
 
 def _map():
