@@ -426,7 +426,6 @@ def _pg_admin(settings_dict):
 
 def _summary(times, rss_before, peak, py_peak, **extra) -> dict:
     return {
-        "status_now": {k: _status_mb(k) for k in ("VmRSS", "RssAnon", "RssFile", "RssShmem", "VmHWM")},
         "times": times,
         "rss_before_mb": rss_before,
         "peak_rss_mb": peak,

@@ -45,7 +45,6 @@ from verification.models import VerificationLog
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.timeout(1800),
-    pytest.mark.urls("tests.dsar.dashboard_urls"),
 ]
 
 CASES = 100_000

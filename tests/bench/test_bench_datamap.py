@@ -11,7 +11,9 @@ database `cs_db` seeded once per session, SQLite and, when reachable, PostgreSQL
   vs hand-written DELETE/UPDATE statements for the same rows in one transaction; each run
   on a fresh copy of the database, so nothing else sees an erased subject.
 
-Values are medians of the timed runs; `first_s` is the first run of the fresh process.
+Values are medians of the timed runs; `first_s` is the first run of the fresh process, which
+also pays one-time costs (the package's README resolves a URL, which imports the URLconf
+and every view module), and so does peak_rss_mb: as a worker's first job would.
 Only sanity is asserted: both sides find, write or erase the same rows.
 """
 

@@ -3,7 +3,7 @@
 The cases are made once per module with bulk_create and committed to the portal's test
 database (an SQLite file, see conftest.py; PostgreSQL when DATABASE_URL says so). They
 model two years of a busy contact centre: about 137 requests a day, closed after one to
-five weeks, a few stragglers left open, so about 6% are open and about 1% are overdue.
+five weeks, a few stragglers left open, so about 5% are open and under 1% are overdue.
 
 Each queue figure times GET /staff/?… through the test client with an OTP-verified staff
 session (the whole request: middleware, session, OTP, form, queries, template; templates
