@@ -28,7 +28,6 @@ from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from phonenumbers import geocoder
 
 from dsar import connectors, erasure, exports, pdf, register
 from dsar.datamap import DataMap, Table, from_dict
@@ -609,6 +608,9 @@ def _label(name: str) -> str:
 
 def _country(code: str) -> str:
     """ "United States (US)" in the active language; the code alone when unknown."""
+    # Imported here: the geocoder loads ~100 MB of place names, which only PDFs need.
+    from phonenumbers import geocoder
+
     code = (code or "").upper()
     example = phonenumbers.example_number(code)
     name = geocoder.country_name_for_number(example, translation.get_language()) if example else ""
