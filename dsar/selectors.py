@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from dsar.models import AuditEvent, DataRequest, Job
+from dsar.models import AuditEvent, DataRequest, Job, JobTable
 from verification.phone import normalise_stored
 
 
@@ -46,7 +46,9 @@ def case_queue(*, user, filters: QueueFilters, today: date | None = None) -> Que
     if filters.q:
         text = filters.q.strip()[:40]
         number = normalise_stored(text)
-        condition = Q(reference__iexact=text)
+        # References are stored upper-case: an exact match on the upper-cased input finds
+        # the same case as iexact would, and can use the unique index.
+        condition = Q(reference=text.upper())
         if number:
             condition |= Q(subject__number=number)
         qs = qs.filter(condition)
@@ -58,7 +60,10 @@ def case_events(data_request: DataRequest) -> QuerySet[AuditEvent]:
 
 
 def case_jobs(data_request: DataRequest) -> list[Job]:
-    return list(data_request.jobs.prefetch_related("tables").order_by("-created_at")[:10])
+    """The newest jobs with their tables; the planned keys (up to every row id of an erasure
+    plan) stay in the database, the page shows only counts and reports."""
+    tables = Prefetch("tables", queryset=JobTable.objects.defer("keys"))
+    return list(data_request.jobs.prefetch_related(tables).order_by("-created_at")[:10])
 
 
 def latest_discovery(data_request: DataRequest) -> dict | None:

@@ -74,6 +74,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     dr = _get_case_for_staff(request, reference)
     user = request.user
     works = user.has_perm("dsar.work_datarequest")
+    case_jobs = selectors.case_jobs(dr)
     pending = (
         dr.approvals.filter(state=Approval.State.PENDING).select_related("prepared_by").first()
     )
@@ -84,7 +85,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             dr.received_on, dr.due_on, channel_label=dr.get_via_display(), extended=dr.is_extended
         ),
         "discovery": selectors.latest_discovery(dr),
-        "jobs": selectors.case_jobs(dr),
+        "jobs": case_jobs,
         "events": selectors.case_events(dr),
         "approvals": dr.approvals.select_related("prepared_by", "approved_by"),
         "clarifications": dr.clarifications.all(),
@@ -93,9 +94,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "can_work": works
         and dr.status in (DataRequest.Status.RECEIVED, DataRequest.Status.IN_PROGRESS),
         "can_claim": works and dr.is_open and dr.assignee_id != user.pk,
-        "job_running": any(
-            j.state in (Job.State.QUEUED, Job.State.RUNNING) for j in selectors.case_jobs(dr)
-        ),
+        "job_running": any(j.state in (Job.State.QUEUED, Job.State.RUNNING) for j in case_jobs),
         "can_approve": bool(
             pending
             and user.has_perm("dsar.approve_datarequest")
