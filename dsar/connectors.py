@@ -392,5 +392,61 @@ def _quote(connection: BaseDatabaseWrapper, name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def quote(connection: BaseDatabaseWrapper, name: str) -> str:
+    """A table or column name from the data map, quoted; anything but a plain SQL
+    identifier raises ValueError (see _IDENTIFIER)."""
+    return _quote(connection, name)
+
+
+def connection_for(
+    datamap: DataMap, table: Table, *, connections: ConnectionHandler | None = None
+) -> BaseDatabaseWrapper:
+    """The database connection of `table`'s source."""
+    connections = default_connections if connections is None else connections
+    return connections[_source(datamap, table.source).database]
+
+
+def keys_condition(connection: BaseDatabaseWrapper, keys: Sequence[int]) -> tuple[str, list[Any]]:
+    """SQL "`id` is one of `keys`" as ONE parameter however many keys there are:
+    `id = ANY(%s)` on PostgreSQL, `id IN (SELECT value FROM json_each(%s))` on SQLite.
+    Raises ValueError for another database."""
+    pk = _quote(connection, PK)
+    if connection.vendor == "postgresql":
+        return f"{pk} = ANY(%s)", [list(keys)]
+    if connection.vendor == "sqlite":
+        return f"{pk} IN (SELECT value FROM json_each(%s))", [json.dumps(list(keys))]  # noqa: S608
+    raise ValueError(
+        f"Only SQLite and PostgreSQL sources are supported, not {connection.vendor!r}."
+    )
+
+
+def column_types(connection: BaseDatabaseWrapper, table: str) -> dict[str, tuple[str, int | None]]:
+    """{column: (Django field type, maximum length or None)}, read from the live table."""
+    introspection = connection.introspection
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # One PRAGMA; Django's get_table_description() costs a query per column here.
+            cursor.execute(f"PRAGMA table_info({_quote(connection, table)})")
+            types = {}
+            for _cid, name, declared, *_rest in cursor.fetchall():
+                try:
+                    kind = introspection.data_types_reverse[declared]
+                except KeyError:
+                    kind = declared
+                # SQLite stores a longer value in a VARCHAR(8) without complaint; we refuse.
+                size = declared.partition("(")[2].rstrip(")").strip()
+                types[name] = (kind, int(size) if size.isdigit() else None)
+            return types
+        types = {}
+        for info in introspection.get_table_description(cursor, table):
+            try:
+                kind = introspection.get_field_type(info.type_code, info)
+            except KeyError:
+                kind = str(info.type_code)
+            size = info.display_size if kind in {"CharField", "TextField"} else None
+            types[info.name] = (kind, size if isinstance(size, int) and size > 0 else None)
+        return types
+
+
 def _unique(names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(names))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -42,27 +43,49 @@ STRATEGIES = {
     "null": "set the column to NULL",
     "mask": "overwrite with a fixed mask",
     "hash": "replace with a keyed, irreversible hash",
-    "retain": "keep, because a law requires it (legal_basis, retention)",
+    "retain": "keep, because a law requires it (legal_basis), until the retention rule ends",
 }
 
 # Processing-activity codes as the register will know them: "customer-service".
 ACTIVITY_CODE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
-# A retention period starts with an amount and a unit: "7 years after payment".
-RETENTION = re.compile(r"(\d+)\s+(day|week|month|year)s?\b", re.IGNORECASE)
 TEXT_FIELDS = {"CharField", "TextField"}
+DATE_FIELDS = {"DateField", "DateTimeField"}
+
+# The dates a table can name (`dates = { contact = "sent_at" }`): what retention rules count
+# from. How long data is kept is the register's rule, never text in the map.
+DATE_KINDS = {
+    "collected": "when the row was collected or created",
+    "contact": "a contact with the customer: a message, a call, a conversation",
+    "payment": "a payment",
+    "contract_end": "the end of the contract (empty while it runs)",
+    "consent_withdrawn": "the withdrawal of a consent (empty while it stands)",
+}
+# Each retention trigger of the register (ProcessingActivity.RetentionTrigger): the kind of
+# date it counts from, and whose date that is: the row's own ("row"), the subject's latest
+# of that kind over all their rows ("subject"), or the row's own where its table has one and
+# the subject's otherwise ("row_or_subject").
+TRIGGERS = {
+    "collection": ("collected", "row"),
+    "fixed": ("collected", "row"),
+    "payment": ("payment", "row"),
+    "last_payment": ("payment", "subject"),
+    "last_contact": ("contact", "subject"),
+    "contract_end": ("contract_end", "subject"),
+    "consent_withdrawn": ("consent_withdrawn", "row_or_subject"),
+}
 
 _KEYS = {
     "top": {"version", "sources", "tables"},
     "source": {"name", "database", "region", "description"},
-    "table": {"source", "name", "activity", "link", "columns", "description"},
+    "table": {"source", "name", "label", "activity", "link", "dates", "columns", "description"},
     "link": {"number", "via", "to", "to_column"},
     "column": {
+        "label",
         "category",
         "erasure",
         "provided",
         "legal_basis",
-        "retention",
-        "retention_from",
+        "activity",
         "description",
     },
 }
@@ -99,15 +122,12 @@ class Column:
     erasure: str | None = None
     provided: bool = False
     legal_basis: str | None = None
-    retention: str | None = None
-    retention_from: str | None = None
+    # The register activity this column serves when it is not the table's (a customer
+    # number kept for the bookkeeping in a table of the customer administration).
+    activity: str | None = None
     description: str = ""
-
-    @property
-    def retention_period(self) -> tuple[int, str] | None:
-        """(7, "year") for "7 years after payment"; None when not retained or unreadable."""
-        match = RETENTION.match(self.retention or "")
-        return (int(match[1]), match[2].lower()) if match else None
+    # What customers read for it, per language: (("en", "Full name"), ("nl", "Naam"), ...).
+    label: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,9 +138,32 @@ class Table:
     link: Link | None
     columns: tuple[Column, ...]
     description: str = ""
+    # (date kind, column) pairs: the dates retention rules count from (DATE_KINDS).
+    dates: tuple[tuple[str, str], ...] = ()
+    label: tuple[tuple[str, str], ...] = ()
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
+
+    def date_column(self, kind: str) -> str | None:
+        """The column holding this kind of date (DATE_KINDS), or None."""
+        return dict(self.dates).get(kind)
+
+    def activity_of(self, column: Column) -> str:
+        """The register activity whose purpose and retention rule apply to `column`."""
+        return column.activity or self.activity or ""
+
+    def activity_codes(self) -> tuple[str, ...]:
+        """Every activity the table's columns serve, the table's own first."""
+        codes = [self.activity or ""] + [self.activity_of(c) for c in self.columns]
+        return tuple(c for c in dict.fromkeys(codes) if c)
+
+    def columns_by_activity(self) -> dict[str, tuple[Column, ...]]:
+        """{activity: its columns}, activities in the order of activity_codes()."""
+        groups: dict[str, list[Column]] = {code: [] for code in self.activity_codes()}
+        for column in self.columns:
+            groups[self.activity_of(column)].append(column)
+        return {code: tuple(cols) for code, cols in groups.items() if cols}
 
     @property
     def deletes_rows(self) -> bool:
@@ -183,7 +226,12 @@ class DataMap:
                         "activity": t.activity,
                         "description": t.description,
                         "link": _compact(asdict(t.link)) if t.link else None,
-                        "columns": {c.name: _compact(asdict(c), drop=("name",)) for c in t.columns},
+                        "dates": dict(t.dates) or None,
+                        "label": dict(t.label) or None,
+                        "columns": {
+                            c.name: _compact({**asdict(c), "label": dict(c.label)}, drop=("name",))
+                            for c in t.columns
+                        },
                     }
                 )
                 for t in self.tables
@@ -296,7 +344,25 @@ class _Reader:
             link=self.link(item.get("link"), where),
             columns=tuple(self.column(n, c, f"{where}, column {n!r}") for n, c in columns.items()),
             description=self.text(item, "description", where) or "",
+            dates=self.dates(item.get("dates"), where),
+            label=self.label(item.get("label"), where),
         )
+
+    def label(self, item: Any, where: str) -> tuple[tuple[str, str], ...]:
+        if item is None:
+            return ()
+        if not isinstance(item, dict) or not all(isinstance(v, str) for v in item.values()):
+            self.problem(where, "'label' must be { en = \"...\", nl = \"...\", ... }.")
+            return ()
+        return tuple(item.items())
+
+    def dates(self, item: Any, where: str) -> tuple[tuple[str, str], ...]:
+        if item is None:
+            return ()
+        if not isinstance(item, dict) or not all(isinstance(v, str) for v in item.values()):
+            self.problem(where, "'dates' must be { <kind> = \"<column>\", ... }.")
+            return ()
+        return tuple(item.items())
 
     def link(self, item: Any, where: str) -> Link | None:
         if item is None:
@@ -324,9 +390,9 @@ class _Reader:
             erasure=self.text(item, "erasure", where),
             provided=provided,
             legal_basis=self.text(item, "legal_basis", where),
-            retention=self.text(item, "retention", where),
-            retention_from=self.text(item, "retention_from", where),
+            activity=self.text(item, "activity", where),
             description=self.text(item, "description", where) or "",
+            label=self.label(item.get("label"), where),
         )
 
 
@@ -334,7 +400,7 @@ def _compact(values: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, An
     return {
         k: v
         for k, v in values.items()
-        if v is not None and v != "" and v is not False and k not in drop
+        if v is not None and v != "" and v != {} and v is not False and k not in drop
     }
 
 
@@ -361,13 +427,15 @@ def _walk(datamap: DataMap, table: Table) -> tuple[list[Table], tuple[str, Table
         current = target
 
 
-def validate(datamap: DataMap, *, connections, activities: set[str] | None = None) -> list[str]:
+def validate(datamap: DataMap, *, connections, rules: Mapping[str, str] | None = None) -> list[str]:
     """Every problem with `datamap`, each a sentence naming file, table and column.
 
-    Checks the shape, the vocabularies (categories, strategies, activity codes; with
-    `activities`, also that each code is in the register), the link chains, and the live
-    schema of every source through `connections` (django.db.connections). Reads schemas
-    only; changes nothing. An empty list means the map can be accepted.
+    Checks the shape, the vocabularies (categories, strategies, activity codes, date kinds),
+    the link chains, and the live schema of every source through `connections`
+    (django.db.connections). With `rules` ({activity code: retention trigger}, the
+    register's), also that every activity a column serves is in the register and that the
+    date its retention rule counts from can be found: no column is kept without a rule.
+    Reads schemas only; changes nothing. An empty list means the map can be accepted.
     """
     errors = list(datamap.problems)
     if datamap.version != FORMAT_VERSION:
@@ -381,11 +449,13 @@ def validate(datamap: DataMap, *, connections, activities: set[str] | None = Non
             errors.append(f"{_where(datamap, table)} is declared more than once.")
             continue
         seen.add((table.source, table.name))
-        errors += _table_errors(datamap, table, activities)
+        errors += _table_errors(datamap, table)
         for column in table.columns:
             errors += [
                 f"{_where(datamap, table, column.name)}: {e}" for e in _column_errors(column)
             ]
+    if rules is not None:
+        errors += _rule_errors(datamap, rules)
     errors += _chain_errors(datamap)
     errors += _live_errors(datamap, connections)
     return errors
@@ -414,17 +484,24 @@ def _source_errors(datamap: DataMap, connections) -> list[str]:
     return errors
 
 
-def _table_errors(datamap: DataMap, table: Table, activities: set[str] | None) -> list[str]:
+def _table_errors(datamap: DataMap, table: Table) -> list[str]:
     where, errors = _where(datamap, table), []
     if not table.activity:
-        errors.append(f"{where} names no processing activity ('activity').")
-    elif not ACTIVITY_CODE.fullmatch(table.activity):
         errors.append(
-            f"{where}: activity {table.activity!r} is not a processing activity code "
-            "(lower-case words joined by hyphens, such as 'customer-service')."
+            f"{where} names no processing activity ('activity'): its purpose and retention "
+            "rule come from it."
         )
-    elif activities is not None and table.activity not in activities:
-        errors.append(f"{where}: activity {table.activity!r} is not in the processing register.")
+    for code in {table.activity, *(c.activity for c in table.columns)} - {None, ""}:
+        if not ACTIVITY_CODE.fullmatch(code):
+            errors.append(
+                f"{where}: activity {code!r} is not a processing activity code "
+                "(lower-case words joined by hyphens, such as 'customer-service')."
+            )
+    for kind, _column in table.dates:
+        if kind not in DATE_KINDS:
+            errors.append(
+                f"{where}: dates: unknown kind {kind!r} (use one of {', '.join(DATE_KINDS)})."
+            )
     link = table.link
     if link is None:
         errors.append(
@@ -460,16 +537,39 @@ def _column_errors(column: Column) -> list[str]:
     if column.erasure == "retain":
         if not column.legal_basis:
             errors.append("erasure 'retain' needs a legal_basis: the law that requires keeping it.")
-        if not column.retention:
-            errors.append(
-                "erasure 'retain' needs a retention period, such as \"7 years after payment\"."
-            )
-        elif column.retention_period is None:
-            errors.append(
-                f'retention {column.retention!r} must start with a period, such as "7 years".'
-            )
-    elif column.legal_basis or column.retention or column.retention_from:
-        errors.append("legal_basis, retention and retention_from only go with erasure 'retain'.")
+    elif column.legal_basis:
+        errors.append("legal_basis only goes with erasure 'retain'.")
+    return errors
+
+
+def _rule_errors(datamap: DataMap, rules: Mapping[str, str]) -> list[str]:
+    """Each column's activity is in the register, and its rule's date can be found."""
+    errors = []
+    declared = {kind for t in datamap.tables for kind, _c in t.dates}
+    for table in datamap.tables:
+        where = _where(datamap, table)
+        for code, columns in table.columns_by_activity().items():
+            names = ", ".join(c.name for c in columns)
+            if code not in rules:
+                errors.append(
+                    f"{where}: activity {code!r} (of {names}) is not in the processing register: "
+                    "add it there first, with its retention rule."
+                )
+                continue
+            kind, whose = TRIGGERS.get(rules[code], (None, None))
+            if kind is None:
+                continue
+            own = table.date_column(kind)
+            if whose == "row" and not own:
+                errors.append(
+                    f"{where}: the retention rule of {code!r} (of {names}) counts from each "
+                    f'row\'s {kind!r} date: add dates = {{ {kind} = "<column>" }} to the table.'
+                )
+            elif whose != "row" and not own and kind not in declared:
+                errors.append(
+                    f"{where}: the retention rule of {code!r} (of {names}) counts from the "
+                    f"customer's {kind!r} date, which no table of the map names in 'dates'."
+                )
     return errors
 
 
@@ -570,8 +670,11 @@ def _table_live_errors(datamap: DataMap, table: Table, live: dict, alias: str) -
             )
         if column.erasure in ("mask", "hash") and kind and kind not in TEXT_FIELDS:
             errors.append(f"{here}: erasure {column.erasure!r} needs a text column, not a {kind}.")
-        if column.retention_from and column.retention_from not in columns:
+    for kind, name in table.dates:
+        if name not in columns:
+            errors.append(f"{where}: dates: {kind} column {name!r} does not exist in the table.")
+        elif columns[name][1] and columns[name][1] not in DATE_FIELDS:
             errors.append(
-                f"{here}: retention_from column {column.retention_from!r} does not exist."
+                f"{where}: dates: {kind} column {name!r} is a {columns[name][1]}, not a date."
             )
     return errors

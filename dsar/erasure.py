@@ -27,19 +27,18 @@ from __future__ import annotations
 import hashlib
 import heapq
 import hmac
-import json
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, ClassVar
 
-from dateutil.relativedelta import relativedelta
 from django.db import connections as default_connections
 from django.db import transaction
-from django.utils.dateparse import parse_date, parse_datetime
 
-from dsar.datamap import STRATEGIES, TEXT_FIELDS, Column, DataMap, Table
+from dsar import connectors
+from dsar.datamap import STRATEGIES, TEXT_FIELDS, DataMap, Table
+from dsar.retention import UNKNOWN, Held, Kept
 
 # What `mask` writes. Eight characters: it fits the narrowest masked demo column.
 MASK = "[erased]"
@@ -62,35 +61,53 @@ class ErasureError(Exception):
 
 @dataclass(frozen=True)
 class Retained:
-    """A column kept by law: why, for how long, and in how many of the subject's rows."""
+    """A column kept by law: why, under which activity's rule, until when, in how many rows.
+
+    `kept` is what `dsar.retention.kept_until()` gave for the subject's rows before the
+    erasure (for a rule per row, `kept_first` is the earliest of them): the same dates the
+    register extract states and the retention run acts on.
+    """
 
     column: str
     category: str | None
     legal_basis: str | None
-    retention: str | None
-    until: date | None  # None: the period cannot be computed yet; `retention` says it
+    activity: str
+    trigger: str | None
+    months: int | None
     rows: int
+    kept: Kept = field(default_factory=lambda: Kept(UNKNOWN))
+    kept_first: Kept | None = None
+
+    @property
+    def until(self) -> date | None:
+        return self.kept.until
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "column": self.column,
             "category": self.category,
             "legal_basis": self.legal_basis,
-            "retention": self.retention,
-            "until": self.until.isoformat() if self.until else None,
+            "activity": self.activity,
+            "trigger": self.trigger,
+            "months": self.months,
             "rows": self.rows,
+            "kept": self.kept.to_dict(),
+            "kept_first": self.kept_first.to_dict() if self.kept_first else None,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Retained:
-        until = data.get("until")
+        first = data.get("kept_first")
         return cls(
             column=data["column"],
             category=data.get("category"),
             legal_basis=data.get("legal_basis"),
-            retention=data.get("retention"),
-            until=date.fromisoformat(until) if until else None,
+            activity=data.get("activity") or "",
+            trigger=data.get("trigger"),
+            months=data.get("months"),
             rows=int(data.get("rows", 0)),
+            kept=Kept.from_dict(data.get("kept") or {}),
+            kept_first=Kept.from_dict(first) if first else None,
         )
 
 
@@ -316,17 +333,6 @@ class Retain(Strategy):
         cursor.execute(f"SELECT COUNT(*) FROM {_qn(connection, table)} WHERE {where}", params)  # noqa: S608
         return cursor.fetchone()[0]
 
-    def latest(
-        self, *, cursor, connection, table: str, columns: list[str], keys: Sequence[int]
-    ) -> dict[str, date | None]:
-        """The latest date in each column among the rows (for `retention_from`)."""
-        if not columns:
-            return {}
-        maxima = ", ".join(f"MAX({_qn(connection, c)})" for c in columns)
-        where, params = _in_keys(connection, keys)
-        cursor.execute(f"SELECT {maxima} FROM {_qn(connection, table)} WHERE {where}", params)  # noqa: S608
-        return {c: _as_date(v) for c, v in zip(columns, cursor.fetchone(), strict=True)}
-
 
 # Applied in this order; `delete` alone when present.
 ORDER = ("delete", "retain", "null", "mask", "hash")
@@ -357,15 +363,17 @@ def erase_table(
     keys: Iterable[int],
     *,
     hash_key: bytes,
-    today: date,
+    retention: Mapping[str, Held] | None = None,
     connections=None,
 ) -> TableReport:
     """Erase the planned rows (`keys`, primary keys) of one table in one transaction.
 
     A table with any `delete` column loses the rows and nothing else runs. Otherwise
-    `retain` columns are counted and dated first (before anything changes), then `null`,
-    `mask` and `hash` columns are erased. Raises ErasureError (changing nothing) when the
-    map asks for something the table cannot take, such as a mask on a date column.
+    `retain` columns are counted first (before anything changes) and reported with how
+    long they are kept, from `retention` ({activity: Held} of this table, what
+    `retention.for_subject()` found before the erasure began), then `null`, `mask` and
+    `hash` columns are erased. Raises ErasureError (changing nothing) when the map asks for
+    something the table cannot take, such as a mask on a date column.
     """
     table = _resolve(datamap, table)
     plan = _plan(datamap, table)
@@ -391,7 +399,7 @@ def erase_table(
             )
         retained: tuple[Retained, ...] = ()
         if "retain" in plan:
-            retained = _retained(cursor, connection, table, plan["retain"], keys, today)
+            retained = _retained(cursor, connection, table, plan["retain"], keys, retention or {})
         anonymising = {n: c for n, c in plan.items() if n in ("null", "mask", "hash")}
         anonymised, changed = 0, {}
         if anonymising:
@@ -572,12 +580,12 @@ def _qn(connection, name: str) -> str:
 
 def _in_keys(connection, keys: Sequence[int]) -> tuple[str, list[Any]]:
     """`id` among the keys, as ONE parameter however many keys there are."""
-    qid = _qn(connection, "id")
-    if connection.vendor == "postgresql":
-        return f"{qid} = ANY(%s)", [list(keys)]
-    if connection.vendor == "sqlite":
-        return f"{qid} IN (SELECT value FROM json_each(%s))", [json.dumps(list(keys))]  # noqa: S608
-    raise ErasureError(f"Erasure supports SQLite and PostgreSQL, not {connection.vendor!r}.")
+    try:
+        return connectors.keys_condition(connection, keys)
+    except ValueError:
+        raise ErasureError(
+            f"Erasure supports SQLite and PostgreSQL, not {connection.vendor!r}."
+        ) from None
 
 
 def _any_pending(strategy: Strategy, connection, columns: list[str]) -> tuple[str, list[Any]]:
@@ -605,7 +613,7 @@ def _count_pending(cursor, connection, table: str, plan, keys, by_name) -> int:
 
 
 def _require_text(cursor, connection, table: str, columns: list[str], strategy: str, width: int):
-    types = _column_types(cursor, connection, table)
+    types = connectors.column_types(connection, table)
     for column in columns:
         if column not in types:
             raise ErasureError(f"Table {table!r} has no column {column!r}.")
@@ -622,73 +630,28 @@ def _require_text(cursor, connection, table: str, columns: list[str], strategy: 
             )
 
 
-def _column_types(cursor, connection, table: str) -> dict[str, tuple[str, int | None]]:
-    """{column: (Django field type, maximum length or None)}, read from the live table."""
-    introspection = connection.introspection
-    if connection.vendor == "sqlite":
-        # One PRAGMA; Django's get_table_description() costs a query per column here.
-        cursor.execute(f"PRAGMA table_info({_qn(connection, table)})")
-        types = {}
-        for _cid, name, declared, *_rest in cursor.fetchall():
-            try:
-                kind = introspection.data_types_reverse[declared]
-            except KeyError:
-                kind = declared
-            # SQLite stores a longer value in a VARCHAR(8) without complaint; we refuse.
-            size = declared.partition("(")[2].rstrip(")").strip()
-            types[name] = (kind, int(size) if size.isdigit() else None)
-        return types
-    types = {}
-    for info in introspection.get_table_description(cursor, table):
-        try:
-            kind = introspection.get_field_type(info.type_code, info)
-        except KeyError:
-            kind = str(info.type_code)
-        size = info.display_size if kind in TEXT_FIELDS else None
-        types[info.name] = (kind, size if isinstance(size, int) and size > 0 else None)
-    return types
-
-
-def _retained(cursor, connection, table: Table, columns: list[str], keys, today) -> tuple:
-    retain = Retain()
-    args = {"cursor": cursor, "connection": connection, "table": table.name, "keys": keys}
-    rows = retain.apply(columns=columns, **args)
+def _retained(cursor, connection, table: Table, columns: list[str], keys, retention) -> tuple:
+    rows = Retain().apply(
+        cursor=cursor, connection=connection, table=table.name, columns=columns, keys=keys
+    )
     if not rows:
         return ()
-    kept = [table.column(name) for name in columns]
-    since = sorted({c.retention_from for c in kept if c.retention_from})
-    latest = retain.latest(columns=since, **args)
-    return tuple(
-        Retained(
-            column=c.name,
-            category=c.category,
-            legal_basis=c.legal_basis,
-            retention=c.retention,
-            until=_until(c, latest, today),
-            rows=rows,
+    kept = []
+    for name in columns:
+        column = table.column(name)
+        code = table.activity_of(column)
+        held = retention.get(code)
+        kept.append(
+            Retained(
+                column=name,
+                category=column.category,
+                legal_basis=column.legal_basis,
+                activity=code,
+                trigger=held.trigger if held else None,
+                months=held.months if held else None,
+                rows=rows,
+                kept=held.last if held else Kept(UNKNOWN),
+                kept_first=held.first if held and held.whose == "row" else None,
+            )
         )
-        for c in kept
-    )
-
-
-def _until(column: Column, latest: Mapping[str, date | None], today: date) -> date | None:
-    """The end of the retention: the period from `retention_from`'s latest date or today."""
-    period = column.retention_period
-    if callable(period):
-        period = period()
-    if not period:
-        return None
-    start = latest.get(column.retention_from) if column.retention_from else today
-    if start is None:  # e.g. a contract that has not ended: the period has not begun
-        return None
-    amount, unit = period
-    return start + relativedelta(**{f"{unit}s": amount})
-
-
-def _as_date(value: Any) -> date | None:
-    """A database value as a date. SQLite returns MAX() of a timestamp as text."""
-    if isinstance(value, str):
-        value = parse_datetime(value) or parse_date(value)
-    if isinstance(value, datetime):
-        return (value.astimezone(UTC) if value.tzinfo else value).date()
-    return value if isinstance(value, date) else None
+    return tuple(kept)

@@ -142,11 +142,15 @@ def build_package(
     generated_at: datetime,
     tables: Iterable[TableExport],
     extra_files: Iterable[tuple[str, bytes]] = (),
+    provenance: dict[str, Any] | None = None,
+    withheld: int = 0,
 ) -> PackageResult:
     """Write the package for one request to `path` and return its SHA-256, size and counts.
 
     `kind` is "access" (Art. 15) or "export" (Art. 20; the caller passes only the provided
-    columns). The ZIP is built as `path.with_suffix(".part")` and renamed over `path` only
+    columns). `provenance` (the register and data-map versions the answer was made from)
+    heads `data.json`; `withheld` counts records left out because the number is shared with
+    someone else, which the README tells and says how to ask for. The ZIP is built as `path.with_suffix(".part")` and renamed over `path` only
     when complete, so a crash never leaves a half package under the final name; on any error
     the part file is removed and the error re-raised. Raises ValueError for an unknown kind,
     a file name that could leave the ZIP's folders, or two tables with the same name.
@@ -166,6 +170,8 @@ def build_package(
         "kind": kind,
         "generated_at": generated_at.isoformat(),
         "language": language,
+        **(provenance or {}),
+        "withheld_records": withheld,
     }
     try:
         with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -177,6 +183,7 @@ def build_package(
                 generated_at=generated_at,
                 csv_files=[(t.csv_name, counts[t.key]) for _, ts in groups for t in ts],
                 extra_names=[name for name, _ in extras],
+                withheld=withheld,
             )
             zf.writestr(_entry(README_FILE, stamp), readme.encode())
             for name, data in extras:
@@ -337,8 +344,10 @@ def _render_readme(
     generated_at: datetime,
     csv_files: list[tuple[str, int]],
     extra_names: list[str],
+    withheld: int = 0,
 ) -> str:
     context = {
+        "withheld": withheld,
         "reference": reference,
         "is_export": kind == "export",
         "generated_at": generated_at,

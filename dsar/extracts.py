@@ -3,35 +3,43 @@ request, the receipt of an erasure, and the Art. 30 register itself, as PDFs.
 
 Builders, not services: each `*_context()` takes the request or job, the data map and the
 discovery, reads the register (and, for an extract, a bounded number of the customer's rows
-through `connectors.iter_rows`), and returns the template context; each `*_pdf()` renders
-that context with `dsar.pdf.render_pdf` and returns the bytes. Nothing is written. Texts are
+through `connectors.iter_rows`), and returns the template context; `register_extract()` and
+the `*_pdf()` functions render it with `dsar.pdf.render_pdf`. Nothing is written. Texts are
 built inside `translation.override(language)`, so labels, sentences and dates come out in the
-document's language; values from the data are plain strings that the templates escape.
+document's language; the register's own texts and the data map's labels are read in that
+language too (`Text`), and one that exists only in English is printed marked as English and
+listed in the context's `missing` for staff. Values from the data are plain strings that the
+templates escape.
+
+The extract groups the customer's data by the register activity each column serves (its
+purpose, recipients, source and retention rule); how long each part is kept comes from
+`dsar.retention`, the same function the erasure receipt and the retention run use.
 
 Bounded work: an extract reads at most `annex_rows` rows per table for the values it prints.
 Totals come from the discovery counts; a table longer than `inline_rows` prints its first
-`annex_rows` rows in an annex that points to the full copy in the ZIP. For the retention
-date of a long table it reads, from the newest `annex_rows` keys, only the date columns
-(the sources number their rows in time order).
+`annex_rows` rows in an annex that points to the full copy in the ZIP.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import phonenumbers
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.utils import formats, timezone, translation
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from dsar import connectors, erasure, exports, pdf, register
+from dsar import retention as dsar_retention
 from dsar.datamap import DataMap, Table, from_dict
 from dsar.models import DataMapVersion, DataRequest, Job, ProcessingActivity
+from dsar.retention import Held
 
 ANNEX_ROWS = 200
 INLINE_ROWS = 20
@@ -60,6 +68,61 @@ CATEGORIES = {
 }
 
 
+# --- texts in the customer's language --------------------------------------------------
+
+
+class Text(str):
+    """A text of the register or the data map in the document's language.
+
+    `lang` is "en" when the text is an English fallback for a missing translation; then it
+    renders (Django calls `__html__`) inside `<span lang="en">` with a note saying it is in
+    English, so that the customer and a screen reader both know. Otherwise it is escaped text.
+    """
+
+    lang: str = ""
+
+    def __new__(cls, text: str, lang: str = "") -> Text:
+        obj = super().__new__(cls, text or "")
+        obj.lang = lang
+        return obj
+
+    def __html__(self) -> str:
+        if self.lang and str(self):
+            return format_html(
+                '<span lang="{}">{}</span> <span class="lang-note">({})</span>',
+                self.lang,
+                str(self),
+                gettext("in English"),
+            )
+        return conditional_escape(str(self))
+
+
+class _Texts:
+    """Reads translated texts in one language and remembers what fell back to English."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.missing: list[str] = []
+
+    def field(self, obj, name: str, where: str) -> Text:
+        """A django-modeltranslation field of a register row."""
+        own = getattr(obj, f"{name}_{self.language}", None)
+        english = getattr(obj, f"{name}_en", None) or ""
+        if own or self.language == "en" or not english:
+            return Text(own or english)
+        self.missing.append(f"{where}: {name}")
+        return Text(english, "en")
+
+    def label(self, pairs: tuple[tuple[str, str], ...], name: str, where: str) -> Text:
+        """A data-map label ({language: text}); the column name when there is none at all."""
+        labels = dict(pairs)
+        own, english = labels.get(self.language), labels.get("en")
+        if own or (self.language == "en" and english):
+            return Text(own or english)
+        self.missing.append(f"data map {where}: label")
+        return Text(english or _humanise(name), "en")
+
+
 # --- the register extract (Art. 15) -----------------------------------------------------
 
 
@@ -69,29 +132,49 @@ def register_extract_context(
     datamap: DataMap,
     discovery: connectors.Discovery,
     language: str,
+    retention: list[Held] | None = None,
     annex_rows: int = ANNEX_ROWS,
     inline_rows: int = INLINE_ROWS,
     connections=None,
     now: datetime | None = None,
+    datamap_version: int | None = None,
 ) -> dict[str, Any]:
-    """The context of the register extract for one access request, in `language`."""
+    """The context of the register extract for one access request, in `language`.
+
+    `retention` is what `dsar.retention.for_subject()` found for this discovery (computed
+    here when not given). `missing` in the result lists every register or data-map text
+    that is not in `language` and fell back to English: staff see it before release.
+    """
     if annex_rows < 1 or inline_rows < 0:
         raise ValueError("annex_rows must be at least 1 and inline_rows not negative.")
     now = now or timezone.now()
+    today = timezone.localdate(now)
+    if retention is None:
+        retention = dsar_retention.for_subject(
+            datamap,
+            discovery,
+            rules=dsar_retention.register_rules(),
+            today=today,
+            connections=connections,
+        )
     groups = _hits_by_activity(datamap, discovery)
     known = ProcessingActivity.objects.filter(code__in=groups).prefetch_related("recipients")
     activities = {a.code: a for a in known}
+    heads = _heads(datamap, discovery, annex_rows, connections)
+    held = {(h.source, h.table, h.activity): h for h in retention}
+    texts = _Texts(language)
     with translation.override(language):
         sections = [
             _section(
-                datamap,
                 activities.get(code),
                 code,
-                pairs,
-                limits=(annex_rows, inline_rows),
-                connections=connections,
+                parts,
+                heads=heads,
+                held=held,
+                texts=texts,
+                inline_rows=inline_rows,
             )
-            for code, pairs in groups.items()
+            for code, parts in groups.items()
         ]
         annex = [t for s in sections for t in s["tables"] if t["in_annex"]]
         for number, table in enumerate(annex, 1):
@@ -105,101 +188,127 @@ def register_extract_context(
             "request_kind": data_request.get_kind_display(),
             "received_on": _fmt(data_request.received_on),
             "generated_at": _fmt(now),
-            "controllers": _controllers(people),
+            "controllers": _controllers(people, texts),
             "sections": sections,
             "annex": annex,
             "annex_rows": annex_rows,
-            "total_records": sum(s["records"] for s in sections),
-            "excluded_shared": sum(h.excluded_shared for h in discovery.hits),
+            "total_records": discovery.total_rows,
+            "withheld": sum(h.excluded_shared for h in discovery.hits),
+            "request_link": _request_link(data_request),
             "package_files": [exports.DATA_FILE, exports.CSV_FOLDER + "/"],
             "register_version": version,
             "datamap_sha256": datamap.sha256[:12],
+            "datamap_version": datamap_version,
             "rights": _rights(),
-            **_furniture(people, _reference(data_request), now, version),
+            "missing": list(dict.fromkeys(texts.missing)),
+            "past_rule": [h.to_dict() for h in dsar_retention.past_rule(retention)],
+            **_furniture(people, _reference(data_request), now, version, texts),
         }
 
 
-def register_extract_pdf(
-    *,
-    data_request: DataRequest,
-    datamap: DataMap,
-    discovery: connectors.Discovery,
-    language: str,
-    annex_rows: int = ANNEX_ROWS,
-    inline_rows: int = INLINE_ROWS,
-    connections=None,
-) -> bytes:
-    """The register extract (Art. 15(1)(a)-(h), 15(2)) of one access request as PDF bytes.
+@dataclass(frozen=True)
+class Extract:
+    """A rendered register extract: the PDF and what staff must see before release."""
 
-    Reads the register and at most `annex_rows` rows per table of the customer's data (see
-    the module docstring). Raises what WeasyPrint or the database raise.
+    pdf: bytes
+    missing: list[str]
+    past_rule: list[dict]
+
+
+def register_extract(**kwargs) -> Extract:
+    """The register extract (Art. 15(1)(a)-(h), 15(2)) of one access request, rendered.
+
+    Takes the arguments of `register_extract_context()`. Reads the register and at most
+    `annex_rows` rows per table of the customer's data. Raises what WeasyPrint or the
+    database raise.
     """
-    context = register_extract_context(
-        data_request=data_request,
-        datamap=datamap,
-        discovery=discovery,
-        language=language,
-        annex_rows=annex_rows,
-        inline_rows=inline_rows,
-        connections=connections,
+    context = register_extract_context(**kwargs)
+    data = pdf.render_pdf(
+        EXTRACT_TEMPLATE, context, language=kwargs["language"], title=context["title"]
     )
-    return pdf.render_pdf(EXTRACT_TEMPLATE, context, language=language, title=context["title"])
+    return Extract(pdf=data, missing=context["missing"], past_rule=context["past_rule"])
+
+
+def register_extract_pdf(**kwargs) -> bytes:
+    """The register extract as PDF bytes (see `register_extract()`)."""
+    return register_extract(**kwargs).pdf
 
 
 def _hits_by_activity(dm: DataMap, discovery: connectors.Discovery) -> dict[str, list]:
-    """{activity code: [(table, hit), ...]} for the tables with rows, in map order."""
+    """{activity code: [(table, hit, its columns under that activity), ...]} for the tables
+    with rows, in map order: a customer record whose number is kept for the bookkeeping
+    appears under the bookkeeping with that column, under the administration with the rest."""
     groups: dict[str, list] = {}
     for hit in discovery.hits:
         table = dm.table(hit.source, hit.table)
-        if table is not None and hit.count:
-            groups.setdefault(table.activity or "", []).append((table, hit))
+        if table is None or not hit.count:
+            continue
+        for code, columns in table.columns_by_activity().items():
+            groups.setdefault(code, []).append((table, hit, columns))
     return groups
 
 
-def _section(dm, activity, code, pairs, *, limits, connections) -> dict[str, Any]:
-    annex_rows, inline_rows = limits
-    heads = [
-        list(connectors.iter_rows(dm, t, h.keys[:annex_rows], connections=connections))
-        for t, h in pairs
-    ]
+def _heads(dm, discovery, annex_rows: int, connections) -> dict[tuple[str, str], list[dict]]:
+    """The first `annex_rows` rows of every table with rows, read once."""
+    heads = {}
+    for hit in discovery.hits:
+        table = dm.table(hit.source, hit.table)
+        if table is not None and hit.count:
+            rows = connectors.iter_rows(dm, table, hit.keys[:annex_rows], connections=connections)
+            heads[hit.source, hit.table] = list(rows)
+    return heads
+
+
+def _section(activity, code, parts, *, heads, held, texts, inline_rows) -> dict[str, Any]:
+    where = f"register activity {code!r}"
     tables = [
-        _table_block(t, h, rows, inline_rows) for (t, h), rows in zip(pairs, heads, strict=True)
+        _table_block(table, hit, columns, heads[hit.source, hit.table], inline_rows, texts)
+        for table, hit, columns in parts
     ]
     section = {
         "code": code,
-        "name": activity.name if activity else (code or gettext("Other records")),
+        "name": texts.field(activity, "name", where) if activity else Text(code),
         "activity": activity,
-        "records": sum(h.count for _t, h in pairs),
-        "categories": _categories(pairs),
+        "records": sum(hit.count for _t, hit, _c in parts),
+        "categories": _categories(parts, texts),
         "tables": tables,
     }
     if activity is not None:
-        anchor, running = _anchor(
-            dm, pairs, heads, activity.retention_trigger, annex_rows, connections
-        )
-        section.update(_activity_facts(activity))
-        section["retention"] = _retention(activity, anchor, running)
+        section.update(_activity_facts(activity, texts))
+        lines = [
+            _retention_line(held.get((t.source, t.name, code)), block["label"])
+            for (t, _h, _c), block in zip(parts, tables, strict=True)
+        ]
+        section["retention"] = {
+            "lines": [line for line in lines if line],
+            "period": _period(activity.retention_trigger, activity.retention_months),
+            "text": texts.field(activity, "retention_text", where),
+        }
     return section
 
 
-def _table_block(table: Table, hit, rows: list[dict], inline_rows: int) -> dict[str, Any]:
-    values = [[_fmt(row[c.name]) for c in table.columns] for row in rows]
-    columns = [
-        {"label": _label(c.name), "category": _category(c.category)[0]} for c in table.columns
+def _table_block(table: Table, hit, columns, rows: list[dict], inline_rows: int, texts) -> dict:
+    values = [[_fmt(row[c.name]) for c in columns] for row in rows]
+    heads = [
+        {
+            "label": texts.label(c.label, c.name, f"{table.name}.{c.name}"),
+            "category": _category(c.category)[0],
+        }
+        for c in columns
     ]
-    for column, width in zip(columns, _widths(columns, values), strict=True):
+    for column, width in zip(heads, _widths(heads, values), strict=True):
         column["width"] = width
     csv_name = exports.TableExport(hit.source, hit.table, "", (), ()).csv_name
     return {
-        "label": _label(table.name),
+        "label": texts.label(table.label, table.name, table.name),
         "count": hit.count,
         "shown": len(rows),
         "in_annex": hit.count > max(inline_rows, 1),
         "csv": csv_name,
-        "columns": columns,
+        "columns": heads,
         "rows": values,
         # One record reads best as a list of fields.
-        "fields": [{**col, "value": v} for col, v in zip(columns, values[0], strict=True)]
+        "fields": [{**col, "value": v} for col, v in zip(heads, values[0], strict=True)]
         if hit.count == 1 and values
         else [],
     }
@@ -217,17 +326,18 @@ def _widths(columns: list[dict], values: list[list[str]]) -> list[int]:
     return [100 * w // total for w in weights]
 
 
-def _categories(pairs) -> list[dict[str, Any]]:
+def _categories(parts, texts) -> list[dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for table, hit in pairs:
-        for column in table.columns:
+    for table, hit, columns in parts:
+        for column in columns:
             entry = found.setdefault(
                 column.category or "", {"records": 0, "fields": [], "seen": set()}
             )
             if table.name not in entry["seen"]:
                 entry["seen"].add(table.name)
                 entry["records"] += hit.count
-            entry["fields"].append(_label(column.name).lower())
+            label = texts.label(column.label, column.name, f"{table.name}.{column.name}")
+            entry["fields"].append(label)
     order = list(CATEGORIES)
     codes = sorted(found, key=lambda c: order.index(c) if c in order else len(order))
     return [
@@ -235,99 +345,160 @@ def _categories(pairs) -> list[dict[str, Any]]:
             "label": _category(code)[0],
             "description": _category(code)[1],
             "records": found[code]["records"],
-            "fields": ", ".join(dict.fromkeys(found[code]["fields"])),
+            "fields": list(dict.fromkeys(found[code]["fields"])),
         }
         for code in codes
     ]
 
 
-def _anchor(dm, pairs, heads, trigger, limit, connections) -> tuple[date | None, bool]:
-    """The customer's date the retention period runs from, and whether a contract runs on."""
-    dates, running = [], False
-    for (table, hit), head in zip(pairs, heads, strict=True):
-        columns = _anchor_columns(table, trigger)
-        if not columns:
-            continue
-        rows = head
-        if hit.count > len(head):
-            tail = hit.keys[-limit:]
-            rows = head + list(
-                connectors.iter_rows(dm, table, tail, columns=columns, connections=connections)
+def _retention_line(held: Held | None, label: Text) -> dict[str, Any] | None:
+    """One table's retention under one activity's rule, said for this customer."""
+    if held is None:
+        return None
+    return {"label": label, "text": retention_statement(held), "expired": held.expired}
+
+
+def retention_statement(held: Held) -> str:
+    """What `held` means for the customer, in the active language. A date that has passed is
+    said to have passed: never "we keep this until" a day before today."""
+    last = held.last
+    if held.rule is None:
+        return gettext("Our register states no retention period for this data yet.")
+    if held.whose == "row":
+        return _row_statement(held)
+    when = {"since": _fmt(last.since), "until": _fmt(last.until)}
+    if last.state == dsar_retention.RUNNING:
+        if held.trigger == Trigger.CONSENT_WITHDRAWN:
+            return gettext("Your consent still stands: the period starts when you withdraw it.")
+        return gettext("Your contract is still running: the period starts when it ends.")
+    if last.state == dsar_retention.UNKNOWN:
+        return gettext(
+            "We found no date that this period counts from; we keep this data no longer than "
+            "the period below allows."
+        )
+    if last.state == dsar_retention.EXPIRED:
+        return (
+            gettext(
+                "The period for this data ended on %(until)s: we delete it without you having "
+                "to ask."
             )
-        for row in rows:
-            for name in columns:
-                value = row[name]
-                if value is None and trigger == Trigger.CONTRACT_END:
-                    running = True
-                elif isinstance(value, date):
-                    dates.append(_local_date(value))
-    return (max(dates) if dates else None), running
-
-
-def _anchor_columns(table: Table, trigger: str) -> list[str]:
-    if trigger == Trigger.LAST_CONTACT:
-        # The data map names no "last contact" column: the latest communication date is it.
-        return [c.name for c in table.columns if c.category == "communication"]
-    if trigger in (Trigger.CONTRACT_END, Trigger.PAYMENT):
-        declared = {c.name for c in table.columns}
-        return sorted({c.retention_from for c in table.columns if c.retention_from in declared})
-    return []
-
-
-def _retention(activity: ProcessingActivity, anchor: date | None, running: bool) -> dict:
-    trigger, months = activity.retention_trigger, activity.retention_months
-    until = _fmt(anchor + relativedelta(months=months)) if anchor else ""
-    when = {"date": _fmt(anchor), "until": until}
-    statement = ""
-    if trigger == Trigger.CONTRACT_END and running:
-        statement = gettext("Your contract is still running: the period starts when it ends.")
-    elif trigger == Trigger.CONTRACT_END and anchor:
-        statement = gettext("Your contract ended on %(date)s: we keep this data until %(until)s.")
-    elif trigger == Trigger.PAYMENT and anchor:
-        statement = gettext(
-            "Your most recent payment was on %(date)s: we keep your payment records until "
-            "%(until)s at the latest."
+            % when
         )
-    elif trigger == Trigger.LAST_CONTACT and anchor:
-        statement = gettext(
-            "Your most recent contact with us was on %(date)s: we keep this data until "
-            "%(until)s, unless you contact us again."
+    statement = _SUBJECT_STATEMENTS.get(held.trigger) or _SUBJECT_STATEMENTS[None]
+    return str(statement) % when
+
+
+_SUBJECT_STATEMENTS = {
+    Trigger.LAST_CONTACT: _(
+        "Your most recent contact with us was on %(since)s: we keep this data until "
+        "%(until)s, unless you contact us again."
+    ),
+    Trigger.LAST_PAYMENT: _(
+        "Your most recent payment was on %(since)s: we keep this data until %(until)s."
+    ),
+    Trigger.CONTRACT_END: _("Your contract ended on %(since)s: we keep this data until %(until)s."),
+    Trigger.CONSENT_WITHDRAWN: _(
+        "You withdrew your consent on %(since)s: we keep this data until %(until)s."
+    ),
+    None: _("We keep this data until %(until)s."),
+}
+
+
+def _row_statement(held: Held) -> str:
+    first, last = held.first, held.last
+    parts = []
+    dated = held.rows - held.running
+    if dated and last.state == dsar_retention.EXPIRED:
+        parts.append(
+            ngettext(
+                "The period for this record ended on %(until)s: we delete it without you "
+                "having to ask.",
+                "The period for all %(count)s records ended, the last on %(until)s: we delete "
+                "them without you having to ask.",
+                dated,
+            )
+            % {"count": dated, "until": _fmt(last.until)}
         )
-    return {
-        "statement": statement % when if statement else "",
-        "period": _period(activity),
-        "text": activity.retention_text,
-    }
+    elif dated and first.state == dsar_retention.EXPIRED:
+        parts.append(
+            ngettext(
+                "The period for %(count)s of these records has ended (the oldest on "
+                "%(first)s): we delete it without you having to ask. We keep the others until "
+                "%(last)s at the latest.",
+                "The period for %(count)s of these records has ended (the oldest on "
+                "%(first)s): we delete them without you having to ask. We keep the others "
+                "until %(last)s at the latest.",
+                held.expired,
+            )
+            % {"count": held.expired, "first": _fmt(first.until), "last": _fmt(last.until)}
+        )
+    elif dated == 1 and last.until:
+        parts.append(gettext("We keep this record until %(until)s.") % {"until": _fmt(last.until)})
+    elif dated and last.until:
+        parts.append(
+            gettext(
+                "We keep each record for %(period)s: your oldest until %(first)s, your newest "
+                "until %(last)s."
+            )
+            % {
+                "period": _period(held.trigger, held.months),
+                "first": _fmt(first.until),
+                "last": _fmt(last.until),
+            }
+        )
+    if held.running:
+        if held.trigger == Trigger.CONSENT_WITHDRAWN:
+            text = ngettext(
+                "%(count)s record stays as long as your consent stands.",
+                "%(count)s records stay as long as your consent stands.",
+                held.running,
+            )
+        else:
+            text = ngettext(
+                "For %(count)s record the period has not started yet.",
+                "For %(count)s records the period has not started yet.",
+                held.running,
+            )
+        parts.append(text % {"count": held.running})
+    return " ".join(parts)
 
 
-def _activity_facts(activity: ProcessingActivity) -> dict[str, Any]:
-    recipients = [_recipient(r) for r in activity.recipients.all()]
+def _activity_facts(activity: ProcessingActivity, texts: _Texts) -> dict[str, Any]:
+    where = f"register activity {activity.code!r}"
+    recipients = [_recipient(r, texts, where) for r in activity.recipients.all()]
     return {
-        "purposes": activity.purposes,
+        "purposes": texts.field(activity, "purposes", where),
         "legal_basis": str(activity.get_legal_basis_display()),
-        "legal_basis_detail": activity.legal_basis_detail,
+        "legal_basis_detail": texts.field(activity, "legal_basis_detail", where),
         "recipients": recipients,
         "transfers": [r for r in recipients if r["outside_eea"]],
-        "source": activity.source,
+        "source": texts.field(activity, "source", where),
         "automated": activity.automated_decisions,
-        "automated_logic": activity.automated_logic,
+        "automated_logic": texts.field(activity, "automated_logic", where),
     }
 
 
-def _recipient(r) -> dict[str, Any]:
+def _recipient(r, texts: _Texts, where: str) -> dict[str, Any]:
     if r.safeguard:
         safeguard = str(r.get_safeguard_display())
     else:
         safeguard = gettext("None recorded") if r.outside_eea else gettext("Within the EEA")
+    where = f"{where}, recipient {r.name_en or r.pk}"
     return {
-        "name": r.name,
+        "name": texts.field(r, "name", where),
         "kind": str(r.get_kind_display()),
-        "purpose": r.purpose,
+        "purpose": texts.field(r, "purpose", where),
         "country": _country(r.country),
         "outside_eea": r.outside_eea,
         "safeguard": safeguard,
-        "safeguard_detail": r.safeguard_detail,
+        "safeguard_detail": texts.field(r, "safeguard_detail", where),
     }
+
+
+def _request_link(data_request: DataRequest) -> str:
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("dsar:request-detail", args=[data_request.reference])
 
 
 # --- the erasure receipt (Art. 17, 12(3)) ------------------------------------------------
@@ -335,7 +506,10 @@ def _recipient(r) -> dict[str, Any]:
 
 def erasure_receipt_context(*, job: Job, language: str, now: datetime | None = None) -> dict:
     """The receipt of a finished erasure job: per activity and table, what was deleted,
-    anonymised and kept (legal basis, purge date). Raises ValueError for another job."""
+    anonymised and kept (legal basis, purge date). Raises ValueError for another job.
+
+    The purge dates are those `dsar.retention` computed from the customer's rows before the
+    erasure began, recorded in the job's report: the same the extract stated."""
     if job.kind != Job.Kind.ERASE or job.state != Job.State.DONE:
         raise ValueError("Only a finished erasure job has a receipt.")
     dm = _job_datamap(job)
@@ -343,6 +517,7 @@ def erasure_receipt_context(*, job: Job, language: str, now: datetime | None = N
     data_request = job.data_request
     order = [t.activity or "" for t in dm.tables] if dm else []
     groups: dict[str, list] = {}
+    texts = _Texts(language)
     with translation.override(language):
         for jt in job.tables.order_by("position"):
             report = erasure.TableReport.from_dict(jt.report) if jt.report else None
@@ -350,15 +525,18 @@ def erasure_receipt_context(*, job: Job, language: str, now: datetime | None = N
                 continue
             table = dm.table(jt.source, jt.table) if dm else None
             code = (table.activity or "") if table else ""
-            groups.setdefault(code, []).append(_receipt_table(jt, report))
+            groups.setdefault(code, []).append(_receipt_table(jt, table, report, texts))
         codes = sorted(groups, key=lambda c: order.index(c) if c in order else len(order))
-        names = dict(ProcessingActivity.objects.filter(code__in=codes).values_list("code", "name"))
-        people = list(ProcessingActivity.objects.filter(code__in=codes)[:1]) or list(
-            ProcessingActivity.objects.all()[:1]
-        )
+        activities = {a.code: a for a in ProcessingActivity.objects.filter(code__in=codes)}
+        people = list(activities.values())[:1] or list(ProcessingActivity.objects.all()[:1])
         version = register.current_version()
         sections = [
-            {"name": names.get(c) or c or gettext("Other records"), "tables": groups[c]}
+            {
+                "name": texts.field(activities[c], "name", f"register activity {c!r}")
+                if c in activities
+                else Text(c or gettext("Other records")),
+                "tables": groups[c],
+            }
             for c in codes
         ]
         tables = [t for s in sections for t in s["tables"]]
@@ -372,9 +550,9 @@ def erasure_receipt_context(*, job: Job, language: str, now: datetime | None = N
             "deleted": sum(t["deleted"] for t in tables),
             "anonymised": sum(t["anonymised"] for t in tables),
             "kept": [k for t in tables for k in t["kept"]],
-            "controllers": _controllers(people),
+            "controllers": _controllers(people, texts),
             "rights": _rights(),
-            **_furniture(people, _reference(data_request), now, version),
+            **_furniture(people, _reference(data_request), now, version, texts),
         }
 
 
@@ -384,32 +562,56 @@ def erasure_receipt_pdf(*, job: Job, language: str) -> bytes:
     return pdf.render_pdf(RECEIPT_TEMPLATE, context, language=language, title=context["title"])
 
 
-def _receipt_table(jt, report: erasure.TableReport) -> dict[str, Any]:
+def kept_until_text(item: erasure.Retained) -> str:
+    """When a kept column goes, in the active language (receipt and staff report)."""
+    kept, first = item.kept, item.kept_first
+    if kept.state == dsar_retention.RUNNING:
+        if item.trigger == Trigger.CONSENT_WITHDRAWN:
+            return gettext("Not fixed yet: the period starts when consent is withdrawn")
+        return gettext("Not fixed yet: the period starts when the contract ends")
+    if kept.state == dsar_retention.UNKNOWN or kept.until is None:
+        return gettext("Not fixed yet: no date found for the period")
+    if kept.state == dsar_retention.EXPIRED:
+        return gettext("Due now: the period ended on %(until)s") % {"until": _fmt(kept.until)}
+    if first is not None and first.until and first.until != kept.until:
+        if first.state == dsar_retention.EXPIRED:
+            return gettext("Due now for the oldest; the last on %(until)s") % {
+                "until": _fmt(kept.until)
+            }
+        return gettext("From %(first)s to %(last)s") % {
+            "first": _fmt(first.until),
+            "last": _fmt(kept.until),
+        }
+    return _fmt(kept.until)
+
+
+def _receipt_table(jt, table: Table | None, report: erasure.TableReport, texts) -> dict:
+    label = texts.label(table.label, jt.table, jt.table) if table else Text(_humanise(jt.table))
     # Columns kept for the same reason until the same day read as one line.
     kept: dict[tuple, dict[str, Any]] = {}
     for r in report.retained:
-        key = (r.legal_basis, r.retention, r.until, r.rows)
+        until = kept_until_text(r)
+        key = (r.legal_basis, r.trigger, r.months, until, r.rows)
         item = kept.setdefault(
             key,
             {
-                "table": _label(jt.table),
+                "table": label,
                 "fields": [],
                 "categories": [],
                 "rows": r.rows,
                 "legal_basis": r.legal_basis or "",
-                "retention": r.retention or "",
-                "until": _fmt(r.until)
-                if r.until
-                else gettext("Not fixed yet: the period has not started"),
+                "retention": _period(r.trigger, r.months),
+                "until": until,
             },
         )
-        item["fields"].append(_label(r.column))
+        column = table.column(r.column) if table else None
+        name = texts.label(column.label, r.column, f"{jt.table}.{r.column}") if column else r.column
+        item["fields"].append(name)
         item["categories"].append(_category(r.category)[0])
     for item in kept.values():
-        item["fields"] = ", ".join(item["fields"])
-        item["categories"] = ", ".join(dict.fromkeys(item["categories"]))
+        item["categories"] = list(dict.fromkeys(item["categories"]))
     return {
-        "label": _label(jt.table),
+        "label": label,
         "found": jt.rows,
         "deleted": report.deleted,
         "anonymised": report.anonymised,
@@ -437,6 +639,7 @@ def register_context(
     activities = list(activities)
     now = now or timezone.now()
     version = register.current_version()
+    texts = _Texts(language)
     with translation.override(language):
         if len(activities) == 1:
             title = gettext("Processing activity: %(name)s") % {"name": activities[0].name}
@@ -446,10 +649,10 @@ def register_context(
             "title": title,
             "generated_at": _fmt(now),
             "register_version": version,
-            "controllers": _controllers(activities),
-            "activities": [_register_item(a) for a in activities],
+            "controllers": _controllers(activities, texts),
+            "activities": [_register_item(a, texts) for a in activities],
             **_furniture(
-                activities, gettext("Register version %(n)s") % {"n": version}, now, version
+                activities, gettext("Register version %(n)s") % {"n": version}, now, version, texts
             ),
         }
 
@@ -460,15 +663,15 @@ def register_pdf(*, activities: Iterable[ProcessingActivity], language: str) -> 
     return pdf.render_pdf(REGISTER_TEMPLATE, context, language=language, title=context["title"])
 
 
-def _register_item(activity: ProcessingActivity) -> dict[str, Any]:
+def _register_item(activity: ProcessingActivity, texts: _Texts) -> dict[str, Any]:
     return {
         "a": activity,
-        **_activity_facts(activity),
+        **_activity_facts(activity, texts),
         "categories": [
             {"label": _category(c)[0], "description": _category(c)[1]}
             for c in activity.data_categories
         ],
-        "period": _period(activity),
+        "period": _period(activity.retention_trigger, activity.retention_months),
         "trigger": str(activity.get_retention_trigger_display()),
         "updated_at": _fmt(activity.updated_at),
     }
@@ -477,24 +680,28 @@ def _register_item(activity: ProcessingActivity) -> dict[str, Any]:
 # --- shared pieces ------------------------------------------------------------------------
 
 
-def _controllers(activities) -> list[dict[str, str]]:
+def _controllers(activities, texts: _Texts) -> list[dict[str, str]]:
     seen: dict[tuple, dict[str, str]] = {}
     for a in activities:
-        key = (a.controller, a.controller_contact, a.dpo_contact)
+        where = f"register activity {a.code!r}"
+        contact = texts.field(a, "controller_contact", where)
+        dpo = texts.field(a, "dpo_contact", where)
         seen.setdefault(
-            key,
+            (a.controller, str(contact), str(dpo)),
             {
                 "name": a.controller,
-                "contact": a.controller_contact,
+                "contact": contact,
                 "joint": a.joint_controller,
                 "representative": a.representative,
-                "dpo": a.dpo_contact,
+                "dpo": dpo,
             },
         )
     return list(seen.values())
 
 
-def _furniture(activities, header_right: str, now: datetime, version: int) -> dict[str, str]:
+def _furniture(
+    activities, header_right: str, now: datetime, version: int, texts: _Texts
+) -> dict[str, str]:
     """Page header and footer texts (dsar/pdf/base.html), in the active language."""
     first = next(iter(activities), None)
     footer = gettext("Generated %(when)s · register version %(version)s")
@@ -580,19 +787,21 @@ def _rights() -> list[dict[str, str]]:
     ]
 
 
-def _period(activity: ProcessingActivity) -> str:
-    months = activity.retention_months
-    if not months:
+def _period(trigger: str | None, months: int | None) -> str:
+    """A rule in words: "2 years after the last contact"; "" without a rule."""
+    if trigger is None or months is None:
         return ""
-    if months % 12 == 0:
+    if months == 0:
+        period = gettext("no longer than needed")
+    elif months % 12 == 0:
         years = months // 12
         period = ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
     else:
         period = ngettext("%(count)d month", "%(count)d months", months) % {"count": months}
-    if activity.retention_trigger == Trigger.FIXED:
+    if trigger == Trigger.FIXED:
         return period
-    trigger = activity.get_retention_trigger_display()
-    return gettext("%(period)s %(trigger)s") % {"period": period, "trigger": trigger}
+    label = dict(Trigger.choices).get(trigger, trigger)
+    return gettext("%(period)s %(trigger)s") % {"period": period, "trigger": label}
 
 
 def _category(code: str | None) -> tuple[str, str]:
@@ -600,8 +809,8 @@ def _category(code: str | None) -> tuple[str, str]:
     return str(label), str(description)
 
 
-def _label(name: str) -> str:
-    """A column or table name for people: "full_name" → "Full name"."""
+def _humanise(name: str) -> str:
+    """A column or table name for people when the map gives no label: "full_name" → "Full name"."""
     text = name.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 
@@ -615,12 +824,6 @@ def _country(code: str) -> str:
     example = phonenumbers.example_number(code)
     name = geocoder.country_name_for_number(example, translation.get_language()) if example else ""
     return f"{name} ({code})" if name else code
-
-
-def _local_date(value: date) -> date:
-    if isinstance(value, datetime):
-        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
-    return value
 
 
 def _fmt(value: Any) -> str:

@@ -19,7 +19,7 @@ from django.db import OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dsar import audit, connectors, datamap, erasure, exports
+from dsar import audit, connectors, datamap, erasure, exports, extracts, register, retention
 from dsar.models import AccessPackage, DataMapVersion, DataRequest, Job, JobTable
 
 logger = logging.getLogger(__name__)
@@ -151,7 +151,18 @@ def _load_map(job: Job) -> datamap.DataMap:
             "run `manage.py load_datamap` to see them."
         )
     Job.objects.filter(pk=job.pk).update(datamap_sha256=dm.sha256)
+    job.datamap_version = version.pk
     return dm
+
+
+def _retention(dm: datamap.DataMap, found: connectors.Discovery) -> list[retention.Held]:
+    return retention.for_subject(
+        dm,
+        found,
+        rules=retention.register_rules(),
+        today=timezone.localdate(),
+        connections=_connections(),
+    )
 
 
 def _connections():
@@ -181,7 +192,16 @@ def _discovery_summary(found: connectors.Discovery) -> dict:
             for s in found.shared
         ],
         "total_rows": found.total_rows,
+        "withheld": sum(h.excluded_shared for h in found.hits),
         "fingerprint": found.fingerprint(),
+    }
+
+
+def _retention_summary(held: list[retention.Held]) -> dict:
+    """How long the subject's rows are kept, and those already past their rule (for staff)."""
+    return {
+        "retention": [h.to_dict() for h in held],
+        "past_rule": [h.to_dict() for h in retention.past_rule(held)],
     }
 
 
@@ -189,7 +209,7 @@ def _discover(job: Job) -> dict:
     dm = _load_map(job)
     found = connectors.discover(dm, job.data_request.subject.number, connections=_connections())
     _beat(job)
-    return _discovery_summary(found)
+    return {**_discovery_summary(found), **_retention_summary(_retention(dm, found))}
 
 
 def _package(job: Job) -> dict:
@@ -221,6 +241,30 @@ def _package(job: Job) -> dict:
                 ),
             )
         )
+    held = _retention(dm, found)
+    now = timezone.now()
+    provenance = {
+        "register_version": register.current_version(),
+        "datamap_version": job.datamap_version,
+        "datamap_sha256": dm.sha256,
+    }
+    extra_files, warnings = [], {"missing_translations": []}
+    if not portable:
+        # Art. 15(1)(a)-(h) and 15(2): the register extract travels in the package itself,
+        # so the approved hash covers it.
+        extract = extracts.register_extract(
+            data_request=dr,
+            datamap=dm,
+            discovery=found,
+            language=dr.language,
+            retention=held,
+            connections=_connections(),
+            now=now,
+            datamap_version=job.datamap_version,
+        )
+        extra_files.append((exports.REGISTER_EXTRACT, extract.pdf))
+        warnings["missing_translations"] = extract.missing
+        _beat(job)
     folder = Path(settings.PRIVATE_MEDIA_ROOT) / "packages"
     folder.mkdir(parents=True, exist_ok=True)
     # One name per job: a rerun after a crash overwrites the killed attempt's ".part" file
@@ -231,8 +275,11 @@ def _package(job: Job) -> dict:
         reference=dr.reference,
         kind="export" if portable else "access",
         language=dr.language,
-        generated_at=timezone.now(),
+        generated_at=now,
         tables=tables,
+        extra_files=extra_files,
+        provenance=provenance,
+        withheld=sum(h.excluded_shared for h in found.hits),
     )
     with transaction.atomic():
         package, created = AccessPackage.objects.get_or_create(
@@ -259,6 +306,9 @@ def _package(job: Job) -> dict:
             )
     return {
         **_discovery_summary(found),
+        **_retention_summary(held),
+        **warnings,
+        **provenance,
         "package": package.pk,
         "sha256": package.sha256,
         "counts": result.counts,
@@ -288,7 +338,9 @@ def _plan_erasure(job: Job, dm: datamap.DataMap) -> None:
                 keys=list(hit.keys),
                 rows=hit.count,
             )
-        summary = _discovery_summary(found)
+        # How long each retained column is kept is fixed now, from the rows as they were
+        # before anything changed: the receipt states these dates.
+        summary = {**_discovery_summary(found), **_retention_summary(_retention(dm, found))}
         Job.objects.filter(pk=job.pk).update(summary={"plan": summary})
 
 
@@ -310,12 +362,13 @@ def _erase(job: Job) -> dict:
             "is void. Run discovery again and submit the new plan."
         )
     hash_key = secrets.token_bytes(32)
-    today = timezone.localdate()
+    held = [retention.Held.from_dict(h) for h in job.summary["plan"].get("retention", [])]
     for jt in job.tables.filter(state=JobTable.State.PENDING).order_by("position"):
         table = dm.table(jt.source, jt.table)
         if jt.keys:
+            kept = {h.activity: h for h in held if (h.source, h.table) == (jt.source, jt.table)}
             report = erasure.erase_table(
-                dm, table, jt.keys, hash_key=hash_key, today=today, connections=_connections()
+                dm, table, jt.keys, hash_key=hash_key, retention=kept, connections=_connections()
             )
             report_data = report.to_dict()
         else:

@@ -59,10 +59,13 @@ class ProcessingActivity(models.Model):
         LEGITIMATE_INTERESTS = "6_1_f", _("Legitimate interests (Art. 6(1)(f))")
 
     class RetentionTrigger(models.TextChoices):
-        CONTRACT_END = "contract_end", _("after the contract ends")
-        LAST_CONTACT = "last_contact", _("after the last contact")
+        """When the retention period starts (`dsar.retention` knows which date that is)."""
+
         COLLECTION = "collection", _("after collection")
+        LAST_CONTACT = "last_contact", _("after the last contact")
+        CONTRACT_END = "contract_end", _("after the contract ends")
         PAYMENT = "payment", _("after the payment")
+        LAST_PAYMENT = "last_payment", _("after the last payment")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("after consent is withdrawn")
         FIXED = "fixed", _("fixed period")
 
