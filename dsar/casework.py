@@ -151,6 +151,9 @@ def _approve(*, data_request: DataRequest, approver) -> tuple[DataRequest, str]:
     # SECURITY: four-eyes; the database constraint refuses it as well.
     if approval.prepared_by_id == approver.pk:
         raise NotAllowed(_("The person who prepared a response cannot approve it."))
+    # Four eyes that looked: the approver has opened what goes out (record_review).
+    if not _reviewed(dr, approval, approver):
+        raise NotAllowed(_("Review what goes out before you approve it."))
     if approval.about == Approval.Subject.PACKAGE:
         newest = _latest_job(dr, Job.Kind.PACKAGE)
         package = approval.package
@@ -180,6 +183,31 @@ def _approve(*, data_request: DataRequest, approver) -> tuple[DataRequest, str]:
     move(dr, Status.COMPLETED, by=approver)
     notify(dr, Notification.Kind.READY)
     return dr, ""
+
+
+@transaction.atomic
+def record_review(*, data_request: DataRequest, by) -> Approval:
+    """Record that `by` opened the review of the pending approval (the package's files and
+    extract, or the erasure plan). Approval needs it; recorded once per person and approval.
+    Raises NotAllowed when nothing waits for approval. No inverse."""
+    if not (by.has_perm("dsar.approve_datarequest") or by.has_perm("dsar.work_datarequest")):
+        raise NotAllowed(_("You do not have the role for this."))
+    dr = _locked(data_request)
+    approval = _pending(dr)
+    if not _reviewed(dr, approval, by):
+        audit.record(
+            dr,
+            "dsar.approval.reviewed",
+            actor=by,
+            data={"approval": approval.pk, "sha256": approval.sha256},
+        )
+    return approval
+
+
+def _reviewed(dr: DataRequest, approval: Approval, user) -> bool:
+    return dr.events.filter(
+        action="dsar.approval.reviewed", actor=user, data__approval=approval.pk
+    ).exists()
 
 
 def _void(dr: DataRequest, approval: Approval, *, by) -> None:

@@ -352,7 +352,7 @@ class _Reader:
         if item is None:
             return ()
         if not isinstance(item, dict) or not all(isinstance(v, str) for v in item.values()):
-            self.problem(where, "'label' must be { en = \"...\", nl = \"...\", ... }.")
+            self.problem(where, '\'label\' must be { en = "...", nl = "...", ... }.')
             return ()
         return tuple(item.items())
 

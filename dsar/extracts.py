@@ -512,7 +512,7 @@ def erasure_receipt_context(*, job: Job, language: str, now: datetime | None = N
     erasure began, recorded in the job's report: the same the extract stated."""
     if job.kind != Job.Kind.ERASE or job.state != Job.State.DONE:
         raise ValueError("Only a finished erasure job has a receipt.")
-    dm = _job_datamap(job)
+    dm = job_datamap(job)
     now = now or timezone.now()
     data_request = job.data_request
     order = [t.activity or "" for t in dm.tables] if dm else []
@@ -564,9 +564,17 @@ def erasure_receipt_pdf(*, job: Job, language: str) -> bytes:
 
 def kept_until_text(item: erasure.Retained) -> str:
     """When a kept column goes, in the active language (receipt and staff report)."""
-    kept, first = item.kept, item.kept_first
+    return _until_text(item.kept, item.kept_first, item.trigger)
+
+
+def kept_until_text_for(held: Held) -> str:
+    """When the rows of `held` go, in the active language (the approver's plan review)."""
+    return _until_text(held.last, held.first if held.whose == "row" else None, held.trigger)
+
+
+def _until_text(kept, first, trigger) -> str:
     if kept.state == dsar_retention.RUNNING:
-        if item.trigger == Trigger.CONSENT_WITHDRAWN:
+        if trigger == Trigger.CONSENT_WITHDRAWN:
             return gettext("Not fixed yet: the period starts when consent is withdrawn")
         return gettext("Not fixed yet: the period starts when the contract ends")
     if kept.state == dsar_retention.UNKNOWN or kept.until is None:
@@ -620,7 +628,7 @@ def _receipt_table(jt, table: Table | None, report: erasure.TableReport, texts) 
     }
 
 
-def _job_datamap(job: Job) -> DataMap | None:
+def job_datamap(job: Job) -> DataMap | None:
     # The map the erasure ran with, else the newest: a table's activity comes from it.
     versions = DataMapVersion.objects.all()
     version = versions.filter(sha256=job.datamap_sha256).first() or versions.first()
@@ -792,8 +800,10 @@ def _period(trigger: str | None, months: int | None) -> str:
     if trigger is None or months is None:
         return ""
     if months == 0:
-        period = gettext("no longer than needed")
-    elif months % 12 == 0:
+        return gettext("ends %(trigger)s") % {
+            "trigger": dict(Trigger.choices).get(trigger, trigger)
+        }
+    if months % 12 == 0:
         years = months // 12
         period = ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
     else:

@@ -218,6 +218,24 @@ def open_package_for_subject(*, package: AccessPackage):
     return handle
 
 
+def open_package_file_for_staff(*, package: AccessPackage, name: str, by) -> bytes | None:
+    """One file of a package (the register extract) for a member of staff who reviews it;
+    None when the package has no such file. Audited: staff opening personal data is on
+    the case's trail."""
+    from dsar import review
+
+    data = review.read_package_file(package, name)
+    if data is not None:
+        with transaction.atomic():
+            audit.record(
+                package.data_request,
+                "dsar.package.file_viewed",
+                actor=by,
+                data={"package": package.pk, "file": name},
+            )
+    return data
+
+
 @transaction.atomic
 def store_datamap(*, datamap) -> tuple[DataMapVersion, bool]:
     """Make a validated data map the one jobs use. Returns (version, created).

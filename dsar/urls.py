@@ -37,6 +37,12 @@ urlpatterns = [
     path("staff/cases/<str:reference>/assign/", staff.assign, name="case-assign"),
     path("staff/cases/<str:reference>/run/<str:kind>/", staff.run_job, name="case-run"),
     path("staff/cases/<str:reference>/submit/", staff.submit, name="case-submit"),
+    path("staff/cases/<str:reference>/review/", staff.review, name="case-review"),
+    path(
+        "staff/cases/<str:reference>/review/register-extract.pdf",
+        staff.review_extract,
+        name="case-review-extract",
+    ),
     path("staff/cases/<str:reference>/approve/", staff.approve, name="case-approve"),
     path("staff/cases/<str:reference>/send-back/", staff.send_back, name="case-send-back"),
     path("staff/cases/<str:reference>/extend/", staff.extend, name="case-extend"),

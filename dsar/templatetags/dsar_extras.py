@@ -26,3 +26,26 @@ def css_string(value) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+@register.filter
+def strategy_label(code: str) -> str:
+    """An erasure strategy in words for staff."""
+    from django.utils.translation import gettext
+
+    labels = {
+        "delete": gettext("Deleted (whole row)"),
+        "null": gettext("Emptied"),
+        "mask": gettext("Overwritten with a mask"),
+        "hash": gettext("Replaced by an irreversible code"),
+        "retain": gettext("Kept, because a law requires it"),
+    }
+    return labels.get(code, code)
+
+
+@register.filter
+def retained_until(report_item: dict) -> str:
+    """When a column kept by an erasure goes, from its report entry (dsar.erasure.Retained)."""
+    from dsar import erasure, extracts
+
+    return extracts.kept_until_text(erasure.Retained.from_dict(report_item))

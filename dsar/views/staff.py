@@ -7,17 +7,21 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from dsar import casework, deadlines, jobs, selectors
+from dsar import review as dsar_review
+from dsar.exports import REGISTER_EXTRACT
 from dsar.forms import AssignForm, ClarifyForm, ExtendForm, PolicyForm, QueueFilterForm, RefuseForm
 from dsar.models import Approval, DataRequest, Job
-from dsar.services import NotAllowed
+from dsar.services import NotAllowed, open_package_file_for_staff
 from portal import roles
 from portal.auth import staff_required
 from verification.phone import pretty
@@ -101,6 +105,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
             and pending.prepared_by_id != user.pk
         ),
         "is_preparer": bool(pending and pending.prepared_by_id == user.pk),
+        "can_review": bool(pending and (works or user.has_perm("dsar.approve_datarequest"))),
         "can_extend": works
         and dr.is_open
         and not dr.is_extended
@@ -129,6 +134,50 @@ def _act(
     else:
         messages.success(request, done)
     return redirect("dsar:case-detail", reference)
+
+
+def _reviewer(request: HttpRequest) -> None:
+    # Those who prepare or approve responses review them; managers read cases only.
+    user = request.user
+    if not (user.has_perm("dsar.approve_datarequest") or user.has_perm("dsar.work_datarequest")):
+        raise PermissionDenied
+
+
+@never_cache
+@staff_required("dsar.view_datarequest")
+def review(request: HttpRequest, reference: str) -> HttpResponse:
+    _reviewer(request)
+    dr = _get_case_for_staff(request, reference)
+    try:
+        approval = casework.record_review(data_request=dr, by=request.user)
+    except NotAllowed as e:
+        messages.error(request, e.message)
+        return redirect("dsar:case-detail", reference)
+    context = {
+        "dr": dr,
+        "approval": approval,
+        "can_approve": request.user.has_perm("dsar.approve_datarequest")
+        and approval.prepared_by_id != request.user.pk,
+        **dsar_review.approval_preview(approval),
+    }
+    return render(request, "dsar/staff/review.html", context)
+
+
+@never_cache
+@staff_required("dsar.view_datarequest")
+def review_extract(request: HttpRequest, reference: str) -> HttpResponse:
+    _reviewer(request)
+    dr = _get_case_for_staff(request, reference)
+    approval = dr.approvals.filter(state=Approval.State.PENDING, package__isnull=False).first()
+    name = REGISTER_EXTRACT
+    data = approval and open_package_file_for_staff(
+        package=approval.package, name=name, by=request.user
+    )
+    if not data:
+        raise Http404
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dr.reference}-{name}"'
+    return response
 
 
 @require_POST

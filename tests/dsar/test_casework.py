@@ -68,6 +68,7 @@ def test_it_approves_and_releases_a_package(bob, carol, demo_db, outbox):
     approval = dr.approvals.get()
     assert approval.sha256 == AccessPackage.objects.get(data_request=dr).sha256
     assert services.downloadable_package(data_request=dr) is None  # not before approval
+    casework.record_review(data_request=dr, by=carol)
     casework.approve(data_request=dr, approver=carol)
     dr.refresh_from_db()
     assert dr.status == "completed" and dr.closed_at
@@ -77,10 +78,25 @@ def test_it_approves_and_releases_a_package(bob, carol, demo_db, outbox):
 
 def test_it_refuses_self_approval(carol, demo_db):
     dr = _prepared_package(carol, demo_db)
+    casework.record_review(data_request=dr, by=carol)
     with pytest.raises(NotAllowed, match="prepared a response cannot approve"):
         casework.approve(data_request=dr, approver=carol)
     dr.refresh_from_db()
     assert dr.status == "awaiting_approval"
+
+
+def test_an_approver_who_has_not_reviewed_cannot_approve(bob, carol, demo_db):
+    dr = _prepared_package(bob, demo_db)
+    with pytest.raises(NotAllowed, match="Review what goes out"):
+        casework.approve(data_request=dr, approver=carol)
+    dr.refresh_from_db()
+    assert dr.status == "awaiting_approval" and dr.approvals.get().state == "pending"
+    # A review of an earlier approval does not count for a new one.
+    casework.record_review(data_request=dr, by=carol)
+    casework.send_back(data_request=dr, by=carol)
+    casework.submit_for_approval(data_request=dr, by=bob)
+    with pytest.raises(NotAllowed, match="Review what goes out"):
+        casework.approve(data_request=dr, approver=carol)
 
 
 def test_the_database_refuses_self_approval(bob):
@@ -103,6 +119,7 @@ def test_a_changed_package_voids_the_approval(bob, carol, demo_db, settings):
     package = AccessPackage.objects.get(data_request=dr)
     with (settings.PRIVATE_MEDIA_ROOT / package.path).open("ab") as fh:
         fh.write(b"tampered")
+    casework.record_review(data_request=dr, by=carol)
     with pytest.raises(NotAllowed, match="changed after it was submitted"):
         casework.approve(data_request=dr, approver=carol)
     dr.refresh_from_db()
@@ -117,6 +134,7 @@ def test_a_newer_package_voids_the_approval(bob, carol, demo_db):
     # another route (the admin, a retried job) still voids the approval.
     job = Job.objects.create(data_request=dr, kind=Job.Kind.PACKAGE)
     jobs.run_job(job_id=job.pk)
+    casework.record_review(data_request=dr, by=carol)
     with pytest.raises(NotAllowed):
         casework.approve(data_request=dr, approver=carol)
     assert dr.approvals.get().state == "void"
@@ -134,6 +152,7 @@ def test_an_approved_erasure_runs_the_approved_plan(bob, carol, demo_db, outbox)
     casework.claim(data_request=dr, user=bob)
     jobs.start_job(data_request=dr, kind=Job.Kind.DISCOVER, by=bob)
     casework.submit_for_approval(data_request=dr, by=bob)
+    casework.record_review(data_request=dr, by=carol)
     casework.approve(data_request=dr, approver=carol)
     dr.refresh_from_db()
     erase = dr.jobs.get(kind="erase")
@@ -156,6 +175,7 @@ def test_an_erasure_plan_that_changed_is_refused(bob, carol, demo_db):
             "(SELECT contact_id FROM contact_numbers WHERE number = %s) LIMIT 1",
             [FIRST],
         )
+    casework.record_review(data_request=dr, by=carol)
     casework.approve(data_request=dr, approver=carol)
     erase = dr.jobs.get(kind="erase")
     assert erase.state == "failed" and "changed since the erasure plan was approved" in erase.error

@@ -41,6 +41,7 @@ def _released(number, kind, bob, carol):
     casework.claim(data_request=dr, user=bob)
     jobs.start_job(data_request=dr, kind=Job.Kind.PACKAGE, by=bob)
     casework.submit_for_approval(data_request=dr, by=bob)
+    casework.record_review(data_request=dr, by=carol)
     casework.approve(data_request=dr, approver=carol)
     dr.refresh_from_db()
     return dr
