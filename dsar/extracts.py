@@ -202,7 +202,9 @@ def register_extract_context(
             "rights": _rights(),
             "missing": list(dict.fromkeys(texts.missing)),
             "past_rule": [h.to_dict() for h in dsar_retention.past_rule(retention)],
-            **_furniture(people, _reference(data_request), now, version, texts),
+            **_furniture(
+                people, _reference(data_request), now, version, texts, datamap_version
+            ),
         }
 
 
@@ -708,15 +710,24 @@ def _controllers(activities, texts: _Texts) -> list[dict[str, str]]:
 
 
 def _furniture(
-    activities, header_right: str, now: datetime, version: int, texts: _Texts
+    activities,
+    header_right: str,
+    now: datetime,
+    version: int,
+    texts: _Texts,
+    datamap_version: int | None = None,
 ) -> dict[str, str]:
     """Page header and footer texts (dsar/pdf/base.html), in the active language."""
     first = next(iter(activities), None)
-    footer = gettext("Generated %(when)s · register version %(version)s")
+    values = {"when": _fmt(now), "version": version, "map": datamap_version}
+    if datamap_version:
+        footer = gettext("Generated %(when)s · register version %(version)s · data map %(map)s")
+    else:
+        footer = gettext("Generated %(when)s · register version %(version)s")
     return {
         "header_left": first.controller if first else gettext("Privacy portal"),
         "header_right": header_right,
-        "footer_left": footer % {"when": _fmt(now), "version": version},
+        "footer_left": footer % values,
     }
 
 

@@ -39,6 +39,7 @@ source = "cs"
 name = "contacts"
 activity = "customer-service"
 link = { via = "id", to = "contact_numbers", to_column = "contact_id" }
+dates = { contract_end = "contract_end" }
 columns.full_name = { category = "identity", erasure = "mask" }
 """
 
@@ -49,13 +50,15 @@ name = "payments"
 activity = "payments"
 link = { via = "contact_id", to = "contacts" }
 
+dates = { payment = "paid_at" }
+
 [tables.columns.amount_cents]
 category = "financial"
 erasure = "retain"
 legal_basis = "GDPR Art. 17(3)(b): AWR art. 52"
-retention = "7 years after payment"
-retention_from = "paid_at"
 """
+# The register's rules for the small map: {activity: retention trigger}.
+RULES = {"customer-service": "contract_end", "payments": "payment"}
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +92,17 @@ def test_it_reads_the_demo_map_into_dataclasses():
     chain = [t.name for t in dm.chain(messages)]
     assert chain == ["messages", "conversations", "contacts", "contact_numbers"]
     payments = dm.table("customer-service", "payments")
-    assert payments.column("paid_at").retention_period == (7, "year")
+    assert payments.date_column("payment") == "paid_at"
+    assert messages.date_column("contact") == "sent_at"
+    contacts = dm.table("customer-service", "contacts")
+    assert contacts.activity_of(contacts.column("customer_no")) == "bookkeeping"
+    assert contacts.activity_of(contacts.column("full_name")) == "customer-administration"
+    assert list(contacts.columns_by_activity()) == [
+        "customer-administration",
+        "bookkeeping",
+        "legal-claims",
+    ]
+    assert dict(messages.label)["nl"] == "Berichten"
     assert not payments.deletes_rows and messages.deletes_rows
     assert "body" in [c.name for c in messages.provided_columns()]
     assert "status" not in [c.name for c in messages.provided_columns()]
@@ -132,14 +145,20 @@ BAD = [
      "column 'number': unknown erasure strategy 'shred'"),
     ("retain without legal basis", SOURCE + NUMBERS + CONTACTS + PAYMENTS.replace('legal_basis = "GDPR Art. 17(3)(b): AWR art. 52"', ""),
      "column 'amount_cents': erasure 'retain' needs a legal_basis"),
-    ("retain without retention", SOURCE + NUMBERS + CONTACTS + PAYMENTS.replace('retention = "7 years after payment"', ""),
-     "column 'amount_cents': erasure 'retain' needs a retention period"),
-    ("retention without a period", SOURCE + NUMBERS + CONTACTS + PAYMENTS.replace('"7 years after payment"', '"as long as needed"'),
-     "retention 'as long as needed' must start with a period"),
-    ("retention_from unknown", SOURCE + NUMBERS + CONTACTS + PAYMENTS.replace('"paid_at"', '"booked_at"'),
-     "retention_from column 'booked_at' does not exist"),
+    ("a free-text retention period", SOURCE + NUMBERS + CONTACTS + PAYMENTS + 'retention = "7 years after payment"\n',
+     "column 'amount_cents': unknown key 'retention'"),
+    ("unknown date kind", SOURCE + NUMBERS + CONTACTS + PAYMENTS.replace("payment = ", "paid = "),
+     "table 'cs.payments': dates: unknown kind 'paid'"),
+    ("date column missing", SOURCE + NUMBERS + CONTACTS + PAYMENTS.replace('"paid_at"', '"booked_at"'),
+     "table 'cs.payments': dates: payment column 'booked_at' does not exist"),
+    ("date column not a date", SOURCE + NUMBERS + CONTACTS + PAYMENTS.replace('"paid_at"', '"amount_cents"'),
+     "dates: payment column 'amount_cents' is a IntegerField, not a date"),
+    ("bad label", SOURCE + NUMBERS.replace('activity = ', 'label = "Numbers"\nactivity = '),
+     "'label' must be { en = "),
+    ("bad column activity", SOURCE + NUMBERS.replace('erasure = "delete"', 'erasure = "delete", activity = "Book keeping"'),
+     "activity 'Book keeping' is not a processing activity code"),
     ("legal basis without retain", SOURCE + NUMBERS.replace('provided = true', 'legal_basis = "law"'),
-     "legal_basis, retention and retention_from only go with erasure 'retain'"),
+     "legal_basis only goes with erasure 'retain'"),
     ("missing category", SOURCE + NUMBERS.replace('category = "contact", ', ""),
      "column 'number': has no category"),
     ("unknown category", SOURCE + NUMBERS.replace('"contact"', '"phone-data"'),
@@ -202,13 +221,53 @@ columns.address = { category = "contact", erasure = "null" }
     assert len(errors) == 6, errors
 
 
-def test_it_checks_activities_against_a_register_when_given_one():
-    dm = datamap.parse(SOURCE + NUMBERS, origin="test.toml")
-    assert datamap.validate(dm, connections=connections, activities={"customer-service"}) == []
-    errors = datamap.validate(dm, connections=connections, activities={"marketing"})
+def _with_rules(text: str, rules: dict[str, str]) -> list[str]:
+    dm = datamap.parse(text, origin="test.toml")
+    return datamap.validate(dm, connections=connections, rules=rules)
+
+
+def test_it_accepts_a_map_whose_every_column_has_a_rule_with_its_date():
+    assert _with_rules(SOURCE + NUMBERS + CONTACTS + PAYMENTS, RULES) == []
+
+
+def test_it_refuses_a_column_whose_activity_is_not_in_the_register():
+    errors = _with_rules(SOURCE + NUMBERS + CONTACTS + PAYMENTS, {"customer-service": "contract_end"})
     assert errors == [
-        "test.toml: table 'cs.contact_numbers': activity 'customer-service' is not in the processing register."
+        "test.toml: table 'cs.payments': activity 'payments' (of amount_cents) is not in the "
+        "processing register: add it there first, with its retention rule."
     ]
+
+
+def test_a_column_activity_needs_its_own_rule():
+    text = SOURCE + NUMBERS + CONTACTS.replace(
+        'erasure = "mask" }', 'erasure = "mask", activity = "marketing" }'
+    ) + PAYMENTS
+    errors = _with_rules(text, RULES)
+    assert errors == [
+        "test.toml: table 'cs.contacts': activity 'marketing' (of full_name) is not in the "
+        "processing register: add it there first, with its retention rule."
+    ]
+
+
+def test_a_rule_per_row_needs_the_date_in_the_table_itself():
+    text = SOURCE + NUMBERS + CONTACTS + PAYMENTS.replace('dates = { payment = "paid_at" }', "")
+    errors = _with_rules(text, RULES)
+    assert errors == [
+        "test.toml: table 'cs.payments': the retention rule of 'payments' (of amount_cents) "
+        "counts from each row's 'payment' date: add dates = { payment = \"<column>\" } to the table."
+    ]
+
+
+def test_a_rule_per_customer_needs_the_date_somewhere_in_the_map():
+    text = SOURCE + NUMBERS + CONTACTS.replace('dates = { contract_end = "contract_end" }', "")
+    errors = _with_rules(text, {"customer-service": "contract_end"})
+    assert errors == [
+        f"test.toml: table 'cs.{name}': the retention rule of 'customer-service' ({columns}) counts "
+        "from the customer's 'contract_end' date, which no table of the map names in 'dates'."
+        for name, columns in (("contact_numbers", "of number"), ("contacts", "of full_name"))
+    ]
+    # A customer's latest date may come from another table of the map.
+    assert _with_rules(SOURCE + NUMBERS + CONTACTS, {"customer-service": "contract_end"}) == []
 
 
 def test_it_reports_a_database_it_cannot_reach():
@@ -229,16 +288,36 @@ def test_it_refuses_a_file_that_is_not_toml():
         datamap.parse("[[sources]\nname = ", origin="test.toml")
 
 
-def test_the_command_lists_every_error_and_fails(tmp_path, django_assert_num_queries):
+@pytest.fixture
+def register():
+    """The register's activities for the small map, with their retention rules."""
+    from tests.factories import ProcessingActivityFactory
+
+    for code, trigger in RULES.items():
+        ProcessingActivityFactory(code=code, retention_trigger=trigger)
+
+
+def test_the_command_lists_every_error_and_fails(tmp_path, django_assert_num_queries, register):
     path = tmp_path / "bad.toml"
     path.write_text(SOURCE + NUMBERS.replace('"delete"', '"shred"') + PAYMENTS)
     err = io.StringIO()
-    with django_assert_num_queries(0), pytest.raises(CommandError, match="2 error"):
+    # It reads the register's rules, and changes nothing.
+    with django_assert_num_queries(1), pytest.raises(CommandError, match="3 error"):
         call_command("load_datamap", str(path), stdout=io.StringIO(), stderr=err)
     lines = err.getvalue().splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 3
     assert "unknown erasure strategy 'shred'" in lines[0]
-    assert "link points to table 'contacts'" in lines[1]
+    assert "counts from the customer's 'contract_end' date, which no table" in lines[1]
+    assert "link points to table 'contacts'" in lines[2]
+
+
+def test_the_command_refuses_a_map_the_register_does_not_cover(tmp_path):
+    path = tmp_path / "map.toml"
+    path.write_text(SOURCE + NUMBERS + CONTACTS + PAYMENTS)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="3 error"):
+        call_command("load_datamap", str(path), stdout=io.StringIO(), stderr=err)
+    assert "activity 'payments' (of amount_cents) is not in the processing register" in err.getvalue()
 
 
 def test_the_command_reports_an_unreadable_file(tmp_path):
@@ -248,7 +327,7 @@ def test_the_command_reports_an_unreadable_file(tmp_path):
     assert "cannot read the file" in err.getvalue()
 
 
-def test_the_command_summarises_a_valid_map(settings, tmp_path):
+def test_the_command_summarises_a_valid_map(settings, tmp_path, register):
     settings.DSAR_DATAMAP_PATH = tmp_path / "map.toml"
     settings.DSAR_DATAMAP_PATH.write_text(SOURCE + NUMBERS + CONTACTS + PAYMENTS)
     out = io.StringIO()
@@ -259,6 +338,9 @@ def test_the_command_summarises_a_valid_map(settings, tmp_path):
 
 
 def test_the_command_defaults_to_the_demo_map():
+    from dsar.demo.register import seed_register
+
+    seed_register()
     out = io.StringIO()
     call_command("load_datamap", stdout=out)
     assert "datamap.toml is valid" in out.getvalue()

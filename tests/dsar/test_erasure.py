@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 from datetime import date, datetime
 
@@ -15,8 +16,9 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.utils.dateparse import parse_datetime
 
-from dsar import datamap, demo, erasure
+from dsar import connectors, datamap, demo, erasure, retention
 from dsar.datamap import DataMap, Link, Table
+from dsar.demo.register import seed_register
 from verification.phone import normalise_stored
 
 pytestmark = pytest.mark.django_db(databases=["default", "customer_service"])
@@ -89,10 +91,24 @@ def erase(dm, plan, *, only=None, key=KEY) -> dict[str, erasure.TableReport]:
     reports = {}
     for table in erasure.erasure_order(dm, dm.tables):
         if only is None or table.name in only:
-            reports[table.name] = erasure.erase_table(
-                dm, table, plan[table.name], hash_key=key, today=TODAY
-            )
+            reports[table.name] = erasure.erase_table(dm, table, plan[table.name], hash_key=key)
     return reports
+
+
+def held_for(dm, number: str) -> dict[str, dict[str, retention.Held]]:
+    """{table: {activity: Held}}: how long the subject's rows are kept, as the erasure job
+    computes it before anything changes (on the demo register's rules)."""
+    seed_register()
+    found = connectors.discover(dm, number)
+    held: dict[str, dict[str, retention.Held]] = {}
+    for h in retention.for_subject(dm, found, rules=retention.register_rules(), today=TODAY):
+        held.setdefault(h.table, {})[h.activity] = h
+    return held
+
+
+def last_paid(contact_id: int) -> date:
+    paid = rows("SELECT paid_at FROM payments WHERE contact_id = %s", (contact_id,))
+    return max(as_date(p) for (p,) in paid)
 
 
 def keyed(value: str, key: bytes = KEY) -> str:
@@ -143,9 +159,10 @@ def test_null_and_mask_anonymise_the_contact_and_keep_what_the_law_requires(dm, 
     columns = "id, customer_no, full_name, email, postal_code, date_of_birth, locale, contract_start, contract_end, created_at"
     (before,) = rows(f"SELECT {columns} FROM contacts WHERE id = 1")  # noqa: S608
     others = rows("SELECT * FROM contacts WHERE id <> 1 ORDER BY id")
+    held = held_for(dm, N["first_contact"])["contacts"]
 
     report = erasure.erase_table(
-        dm, dm.table("customer-service", "contacts"), [1], hash_key=KEY, today=TODAY
+        dm, dm.table("customer-service", "contacts"), [1], hash_key=KEY, retention=held
     )
 
     (after,) = rows(f"SELECT {columns} FROM contacts WHERE id = 1")  # noqa: S608
@@ -157,31 +174,38 @@ def test_null_and_mask_anonymise_the_contact_and_keep_what_the_law_requires(dm, 
     assert (report.deleted, report.anonymised) == (0, 1)
     assert report.changed == {"null": 1, "mask": 1}
     until = {r.column: r.until for r in report.retained}
-    # No retention_from: the period runs from today.
-    assert until["customer_no"] == until["created_at"] == date(2033, 11, 1)
-    # From the latest contract_end among the rows.
+    # The bookkeeping's rule: 7 years after the customer's last payment, not after today.
+    assert until["customer_no"] == until["created_at"] == last_paid(1) + relativedelta(years=7)
+    assert {r.activity for r in report.retained if r.column == "customer_no"} == {"bookkeeping"}
+    # The legal-claims rule: 5 years after the contract ended.
     assert until["contract_start"] == until["contract_end"] == date(2029, 3, 31)
     assert {r.rows for r in report.retained} == {1}
 
 
 def test_a_retention_that_has_not_started_has_no_until_date(dm, plan):
     # Contact 5's contract has not ended: "5 years after the contract ends" cannot be dated.
+    held = held_for(dm, N["heavy"])["contacts"]
     report = erasure.erase_table(
-        dm, dm.table("customer-service", "contacts"), [5], hash_key=KEY, today=TODAY
+        dm, dm.table("customer-service", "contacts"), [5], hash_key=KEY, retention=held
     )
     retained = {r.column: r for r in report.retained}
     assert retained["contract_end"].until is None
-    assert retained["contract_end"].retention == "5 years after the contract ends"
-    assert retained["customer_no"].until == date(2033, 11, 1)
+    assert retained["contract_end"].kept.state == retention.RUNNING
+    assert (retained["contract_end"].trigger, retained["contract_end"].months) == (
+        "contract_end",
+        60,
+    )
+    assert retained["customer_no"].until == last_paid(5) + relativedelta(years=7)
 
 
 def test_hash_replaces_the_number_with_a_keyed_hash_and_keeps_the_consent_proof(dm, plan):
     keys = plan_for(5, N["heavy"])["channel_consents"]
     assert len(keys) >= 2  # a service consent and a withdrawn marketing consent
     before = rows("SELECT * FROM channel_consents ORDER BY id")
+    held = held_for(dm, N["heavy"])["channel_consents"]
 
     report = erasure.erase_table(
-        dm, dm.table("customer-service", "channel_consents"), keys, hash_key=KEY, today=TODAY
+        dm, dm.table("customer-service", "channel_consents"), keys, hash_key=KEY, retention=held
     )
 
     after = rows("SELECT * FROM channel_consents ORDER BY id")
@@ -197,6 +221,7 @@ def test_hash_replaces_the_number_with_a_keyed_hash_and_keeps_the_consent_proof(
         {"hash": len(keys)},
     )
     withdrawn = max(as_date(r[5]) for r in before if r[0] in keys and r[5] is not None)
+    # Each consent 5 years after its own withdrawal; the service consent still stands.
     assert {r.until for r in report.retained} == {withdrawn + relativedelta(years=5)}
     assert {r.column for r in report.retained} == {
         "channel",
@@ -210,16 +235,15 @@ def test_hash_replaces_the_number_with_a_keyed_hash_and_keeps_the_consent_proof(
 def test_the_payments_table_is_retained_with_its_legal_basis_and_end_date(dm, plan):
     keys = plan["payments"]
     before = dump()
+    held = held_for(dm, N["first_contact"])["payments"]
 
     report = erasure.erase_table(
-        dm, dm.table("customer-service", "payments"), keys, hash_key=KEY, today=TODAY
+        dm, dm.table("customer-service", "payments"), keys, hash_key=KEY, retention=held
     )
 
     assert dump() == before
     assert (report.deleted, report.anonymised, report.changed) == (0, 0, {})
-    last_paid = max(
-        as_date(paid) for (paid,) in rows("SELECT paid_at FROM payments WHERE contact_id = 1")
-    )
+    paid = [as_date(p) for (p,) in rows("SELECT paid_at FROM payments WHERE contact_id = 1")]
     assert [r.column for r in report.retained] == [
         "paid_at",
         "amount_cents",
@@ -229,12 +253,14 @@ def test_the_payments_table_is_retained_with_its_legal_basis_and_end_date(dm, pl
     ]
     for kept in report.retained:
         assert kept.rows == len(keys)
-        assert kept.until == last_paid + relativedelta(years=7)
+        # Each payment 7 years after it was made: the newest and the oldest.
+        assert kept.until == max(paid) + relativedelta(years=7)
+        assert kept.kept_first.until == min(paid) + relativedelta(years=7)
         assert kept.legal_basis.startswith("GDPR Art. 17(3)(b)")
-        assert kept.retention == "7 years after payment"
+        assert (kept.activity, kept.trigger, kept.months) == ("payments", "payment", 84)
         assert kept.category == "financial"
     data = json.loads(json.dumps(report.to_dict()))
-    assert data["retained"][0]["until"] == report.retained[0].until.isoformat()
+    assert data["retained"][0]["kept"]["until"] == report.retained[0].until.isoformat()
     assert erasure.TableReport.from_dict(data) == report
 
 
@@ -298,7 +324,7 @@ def test_a_half_finished_erasure_reruns_without_hashing_a_hash(dm, plan):
 def test_check_erased_finds_what_was_missed(dm, plan):
     messages = dm.table("customer-service", "messages")
     missed = plan["messages"][-1]
-    erasure.erase_table(dm, messages, plan["messages"][:-1], hash_key=KEY, today=TODAY)
+    erasure.erase_table(dm, messages, plan["messages"][:-1], hash_key=KEY)
     problems = erasure.check_erased(dm, messages, plan["messages"])
     assert len(problems) == 1
     assert "customer-service.messages: 1 planned row(s) still exist" in problems[0]
@@ -306,8 +332,8 @@ def test_check_erased_finds_what_was_missed(dm, plan):
 
     contacts = dm.table("customer-service", "contacts")
     consents = dm.table("customer-service", "channel_consents")
-    erasure.erase_table(dm, contacts, [1], hash_key=KEY, today=TODAY)
-    erasure.erase_table(dm, consents, plan["channel_consents"], hash_key=KEY, today=TODAY)
+    erasure.erase_table(dm, contacts, [1], hash_key=KEY)
+    erasure.erase_table(dm, consents, plan["channel_consents"], hash_key=KEY)
     execute("UPDATE contacts SET email = %s, full_name = %s WHERE id = 1", ("a@b.nl", "Ann"))
     execute(
         "UPDATE channel_consents SET number = %s WHERE id = %s",
@@ -344,14 +370,17 @@ def test_a_strategy_the_column_cannot_take_is_refused_and_changes_nothing(
     plan, column, category, strategy, error
 ):
     text = DEMO_MAP.read_text()
-    block = f'[tables.columns.{column}]\ncategory = "{category}"\n'
-    wrong = text.replace(block + 'erasure = "null"', block + f'erasure = "{strategy}"')
+    # The column's own block: its header, a label line, its category, then its strategy.
+    block = re.compile(
+        rf'(\[tables\.columns\.{column}\]\n(?:label = .*\n)?category = "{category}"\n)erasure = "null"'
+    )
+    wrong = block.sub(rf'\1erasure = "{strategy}"', text)
     assert wrong != text
     dm = datamap.parse(wrong, origin="wrong.toml")
     before = dump()
     with pytest.raises(erasure.ErasureError, match=error):
         erasure.erase_table(
-            dm, dm.table("customer-service", "contacts"), [1], hash_key=KEY, today=TODAY
+            dm, dm.table("customer-service", "contacts"), [1], hash_key=KEY
         )
     assert dump() == before  # the nulls and masks of the same table were not applied either
 
@@ -359,7 +388,7 @@ def test_a_strategy_the_column_cannot_take_is_refused_and_changes_nothing(
 def test_a_short_hash_key_is_refused(dm, plan):
     with pytest.raises(ValueError, match="hash_key"):
         erasure.erase_table(
-            dm, dm.table("customer-service", "contacts"), [1], hash_key=b"short", today=TODAY
+            dm, dm.table("customer-service", "contacts"), [1], hash_key=b"short"
         )
 
 
@@ -370,7 +399,7 @@ def statements_per_table(dm, plan) -> dict[str, int]:
     counts = {}
     for table in erasure.erasure_order(dm, dm.tables):
         with CaptureQueriesContext(connections[ALIAS]) as queries:
-            erasure.erase_table(dm, table, plan[table.name], hash_key=KEY, today=TODAY)
+            erasure.erase_table(dm, table, plan[table.name], hash_key=KEY)
         counts[table.name] = len(queries)
     return counts
 

@@ -13,9 +13,11 @@ import pypdf
 import pytest
 from django.conf import settings
 from django.db import connections
-from django.utils import translation
+from dateutil.relativedelta import relativedelta
+from django.utils import formats, translation
 
 from dsar import connectors, datamap, extracts, jobs, pdf, register, services
+from dsar import retention as dsar_retention
 from dsar.demo import DEMO_NUMBERS
 from dsar.demo.register import ACTIVITIES, demo_activity_codes, seed_register
 from dsar.models import Job, ProcessingActivity, RegisterVersion
@@ -77,6 +79,9 @@ def test_it_seeds_one_activity_per_map_code_plus_complaints(db):
     codes = demo_activity_codes()
     assert set(codes) == {
         "customer-service",
+        "customer-administration",
+        "bookkeeping",
+        "legal-claims",
         "consent-records",
         "marketing",
         "call-recording",
@@ -94,8 +99,9 @@ def test_it_seeds_one_activity_per_map_code_plus_complaints(db):
     dm = _map()
     for code in codes:
         assert set(ACTIVITIES[code]["data_categories"]) <= set(datamap.CATEGORIES)
-    used = {c.category for t in dm.tables if t.activity == "payments" for c in t.columns}
-    assert used <= set(ProcessingActivity.objects.get(code="payments").data_categories)
+    for code in codes:
+        used = {c.category for t in dm.tables for c in t.columns if t.activity_of(c) == code}
+        assert used <= set(ProcessingActivity.objects.get(code=code).data_categories), code
 
 
 def test_seeding_again_changes_nothing_and_a_change_is_versioned(db):
@@ -103,7 +109,7 @@ def test_seeding_again_changes_nothing_and_a_change_is_versioned(db):
     before = RegisterVersion.objects.count()
     assert seed_register() == 0
     assert RegisterVersion.objects.count() == before
-    ProcessingActivity.objects.filter(code="marketing").update(purposes="Something else")
+    ProcessingActivity.objects.filter(code="marketing").update(purposes_en="Something else")
     assert seed_register() == 1
     version = RegisterVersion.objects.first()
     assert version.activity_code == "marketing" and version.action == "changed"
@@ -120,7 +126,7 @@ def test_the_extract_answers_every_item_of_article_15(demo):
     flat = _flat(text)
     service = ACTIVITIES["customer-service"]
     # (a) purposes, with the legal basis
-    assert _flat(service["purposes"]) in flat
+    assert _flat(service["purposes"]["en"]) in flat
     assert "Performance of a contract (Art. 6(1)(b))" in text
     # (b) categories, with counts
     assert "Communication" in text and "Contact details" in text and "Identity" in text
@@ -134,10 +140,11 @@ def test_the_extract_answers_every_item_of_article_15(demo):
     assert "Meta Platforms Ireland Ltd." in text and "Ireland (IE)" in text
     assert "CallVault Inc." in text and "United States (US)" in text
     assert "Standard contractual clauses (Art. 46(2)(c))" in text
-    # (d) retention, computed for this customer
+    # (d) retention, computed for this customer, for what is kept longest too
     assert "Your most recent contact with us was on" in text
-    assert "Your most recent payment was on" in text
-    assert _flat("7 years after the payment (AWR art. 52)") in flat
+    assert _flat("Customer number") in flat and "Your most recent payment was on" in text
+    assert _flat("Each payment 7 years after it was made (AWR art. 52)") in flat
+    assert "Your contract is still running: the period starts when it ends." in text
     # (e) rights, (f) complaint, and court
     for right in ("Rectification", "Erasure", "Restriction", "Objection", "Portability"):
         assert f"{right} (Art." in text
@@ -145,12 +152,13 @@ def test_the_extract_answers_every_item_of_article_15(demo):
     assert _flat(settings.DSAR_SUPERVISORY_AUTHORITY_URL) in flat
     assert "Going to court (Art. 79)" in text
     # (g) source, (h) automated decisions with their logic
-    assert _flat(service["source"]) in flat
+    assert _flat(service["source"]["en"]) in flat
     assert "We take no decisions about you by automated means alone" in text
     assert _flat("age band (under 30, 30-55, over 55)") in flat
     # which register and data map it used
     assert f"version {register.current_version()} of our processing register" in text
     assert _map().sha256[:12] in text
+    assert f"register version {register.current_version()}" in pages[0]
 
 
 def test_the_extract_shows_the_customers_own_values(demo):
@@ -303,16 +311,34 @@ def test_a_long_history_is_an_annex_of_bounded_length(demo):
     assert read["messages"] <= 2 * 100
 
 
+def _day(value: date) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
+
+
 def test_the_retention_after_the_end_of_a_contract_is_dated(demo):
-    ProcessingActivity.objects.filter(code="customer-service").update(
-        retention_trigger="contract_end", retention_months=12
-    )
-    _sql("UPDATE contacts SET contract_end = %s WHERE id = %s", ["2025-03-01", _contact_id()])
-    text = " ".join(_pages(_extract()[1]))
-    assert "Your contract ended on March 1, 2025: we keep this data until March 1, 2026." in text
+    # The customer administration keeps the record one year after the contract ends.
+    _sql("UPDATE contacts SET contract_end = %s WHERE id = %s", ["2026-03-01", _contact_id()])
+    flat = _flat(" ".join(_pages(_extract()[1])))
+    assert _flat(
+        f"Your contract ended on {_day(date(2026, 3, 1))}: we keep this data until "
+        f"{_day(date(2027, 3, 1))}."
+    ) in flat
     _sql("UPDATE contacts SET contract_end = NULL WHERE id = %s", [_contact_id()])
     text = " ".join(_pages(_extract()[1]))
     assert "Your contract is still running" in text
+
+
+def test_a_period_that_has_ended_is_never_stated_as_a_date_to_come(demo):
+    # A contract that ended in 2020: one year later the record was due to go, and the
+    # extract says so instead of "we keep this data until" a day in the past.
+    _sql("UPDATE contacts SET contract_end = %s WHERE id = %s", ["2020-02-01", _contact_id()])
+    dr, data = _extract()
+    flat = _flat(" ".join(_pages(data)))
+    assert _flat(
+        f"The period for this data ended on {_day(date(2021, 2, 1))}: we delete it without you "
+        "having to ask."
+    ) in flat
+    assert _flat(f"we keep this data until {_day(date(2021, 2, 1))}") not in flat
 
 
 def test_an_unknown_number_gets_an_extract_that_says_so(demo):
@@ -330,12 +356,21 @@ def test_the_context_counts_from_discovery_and_groups_by_activity(demo):
         data_request=dr, datamap=dm, discovery=found, language="en"
     )
     codes = [s["code"] for s in context["sections"]]
+    # By the activity each column serves: the customer record is split three ways.
     assert codes == [
         "customer-service",
+        "customer-administration",
+        "bookkeeping",
+        "legal-claims",
         "consent-records",
         "marketing",
         "call-recording",
         "payments",
+    ]
+    bookkeeping = context["sections"][2]
+    assert [c["label"] for c in bookkeeping["tables"][0]["columns"]] == [
+        "Customer number",
+        "Record created",
     ]
     assert context["total_records"] == found.total_rows
     assert context["register_version"] == register.current_version()
@@ -357,6 +392,7 @@ def _erased(number=FIRST):
 
 
 def test_the_erasure_receipt_lists_what_was_kept_and_until_when(demo):
+    contact = _contact_id()
     job = _erased()
     data = extracts.erasure_receipt_pdf(job=job, language="en")
     pages = _pages(data)
@@ -368,17 +404,26 @@ def test_the_erasure_receipt_lists_what_was_kept_and_until_when(demo):
     context = extracts.erasure_receipt_context(job=job, language="en")
     assert context["deleted"] > 0 and context["anonymised"] > 0
     assert _flat(f"{context['deleted']} records deleted") in flat
-    kept = {k["table"]: k for k in context["kept"]}
-    payment = kept["Payments"]
-    assert "Amount cents" in payment["fields"] and "Reference" in payment["fields"]
+    kept = {(k["table"], k["fields"][0]): k for k in context["kept"]}
+    payment = kept["Payments", "Paid"]
+    assert "Amount (cents)" in payment["fields"] and "Payment reference" in payment["fields"]
     assert payment["until"] and not payment["until"].startswith("Not fixed yet")
     assert _flat("Dutch tax law (AWR art. 52) bookkeeping") in flat
     assert _flat(payment["until"]) in flat
     assert "Payments and bookkeeping" in text and "Customer service over WhatsApp" in text
-    # Each until-date is a real date in the future of the payment it keeps.
-    for report in job.tables.filter(table="payments"):
-        for item in report.report["retained"]:
-            assert date.fromisoformat(item["until"]) > date(2020, 1, 1)
+    # Each payment goes 7 years after it was made: the first and the last date are stated.
+    paid = [p for (p,) in _sql("SELECT paid_at FROM payments WHERE contact_id = %s", [contact])]
+    dates = sorted(dsar_retention.local_date(p) for p in paid)
+    assert payment["until"] == (
+        f"From {_day(dates[0] + relativedelta(years=7))} to {_day(dates[-1] + relativedelta(years=7))}"
+    )
+    # The customer number: 7 years after the last payment, not after the erasure.
+    customer = kept["Your customer record", "Customer number"]
+    assert customer["until"] == _day(dates[-1] + relativedelta(years=7))
+    assert customer["retention"] == "7 years after the last payment"
+    # The contract still runs: its period has not started, and the receipt says so.
+    contract = kept["Your customer record", "Customer since"]
+    assert contract["until"] == "Not fixed yet: the period starts when the contract ends"
 
 
 def test_only_a_finished_erasure_has_a_receipt(demo):
@@ -414,6 +459,7 @@ def test_the_register_pdf_has_every_article_30_field(db):
             assert _flat(value) in flat, value
         for r in a.recipients.all():
             assert _flat(r.name) in flat
+    assert "7 years after the last payment" in text
     assert "Voorbeeld Bank N.V." in text and "fg@voorbeeldbank.example" in text
     assert "Standard contractual clauses (Art. 46(2)(c))" in text
     assert "7 years after the payment" in text
