@@ -309,7 +309,7 @@ def test_the_retention_after_the_end_of_a_contract_is_dated(demo):
     )
     _sql("UPDATE contacts SET contract_end = %s WHERE id = %s", ["2025-03-01", _contact_id()])
     text = " ".join(_pages(_extract()[1]))
-    assert "Your contract ended on March 1, 2025: we keep this data until March 1, 2026." in text
+    assert "Your contract ended on 1 March 2025: we keep this data until 1 March 2026." in text
     _sql("UPDATE contacts SET contract_end = NULL WHERE id = %s", [_contact_id()])
     text = " ".join(_pages(_extract()[1]))
     assert "Your contract is still running" in text
