@@ -6,10 +6,11 @@ PDF spells out a format of its own. Days and months are named in the customer's 
 (Russian in the genitive after a day: "1 декабря 2026"), times have 24 hours everywhere, and
 abbreviated names keep the language's case ("1 dec 2026" in Dutch, never "1 Dec").
 
-Beside Django's names each module defines two of its own, which `get_format()` finds in the
-module as it finds the others: SHORT_YEAR_MONTH_FORMAT (a month on a chart axis) and
+Beside Django's names each module defines three of its own, which `get_format()` finds in
+the module as it finds the others: WEEKDAY_MONTH_DAY_FORMAT (the deadline explanation on the
+case page: "Tue 1 Dec"), SHORT_YEAR_MONTH_FORMAT (a month on a chart axis) and
 TIME_SECONDS_FORMAT (a clock time to the second). Every language in LANGUAGES has a module
-with all of them; `tests/portal/test_dates.py` checks it.
+with all of them; `tests/portal/test_formats.py` checks it.
 
 Machine formats are not here: `Y-m-d` in URLs and form values, ISO 8601 in CSV and JSON.
 """

@@ -8,5 +8,6 @@ MONTH_DAY_FORMAT = "j F"  # 1 December
 SHORT_DATE_FORMAT = "j M Y"  # 1 Dec 2026
 SHORT_DATETIME_FORMAT = "j M Y, H:i"  # 1 Dec 2026, 13:39
 # The portal's own (portal/formats/__init__.py).
+WEEKDAY_MONTH_DAY_FORMAT = "D j M"  # Tue 1 Dec
 SHORT_YEAR_MONTH_FORMAT = "M Y"  # Dec 2026
 TIME_SECONDS_FORMAT = "H:i:s"  # 13:39:05

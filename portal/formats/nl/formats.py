@@ -9,5 +9,6 @@ MONTH_DAY_FORMAT = "j F"  # 1 december
 SHORT_DATE_FORMAT = "j b Y"  # 1 dec 2026
 SHORT_DATETIME_FORMAT = "j b Y, H:i"  # 1 dec 2026, 13:39
 # The portal's own (portal/formats/__init__.py).
+WEEKDAY_MONTH_DAY_FORMAT = "D j b"  # di 1 dec
 SHORT_YEAR_MONTH_FORMAT = "b Y"  # dec 2026
 TIME_SECONDS_FORMAT = "H:i:s"  # 13:39:05

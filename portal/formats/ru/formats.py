@@ -9,5 +9,6 @@ MONTH_DAY_FORMAT = "j E"  # 1 декабря
 SHORT_DATE_FORMAT = "j b Y"  # 1 дек 2026
 SHORT_DATETIME_FORMAT = "j b Y, H:i"  # 1 дек 2026, 13:39
 # The portal's own (portal/formats/__init__.py).
+WEEKDAY_MONTH_DAY_FORMAT = "D, j E"  # Вт, 1 декабря (Django abbreviates weekdays with a capital)
 SHORT_YEAR_MONTH_FORMAT = "b Y"  # дек 2026
 TIME_SECONDS_FORMAT = "H:i:s"  # 13:39:05
