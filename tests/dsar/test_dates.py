@@ -156,6 +156,28 @@ def test_the_cockpit_names_months_in_the_managers_language(client, maria, langua
     _assert_written_as(language, page)
 
 
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "Requests received in November 2026."),
+        ("nl", "Verzoeken ontvangen in november 2026."),
+        ("sv", "Begäranden mottagna i november 2026."),
+        # The nominative stands after a colon, as a label: never "за Ноябрь" in a sentence.
+        ("ru", "Запросы, полученные за месяц: Ноябрь 2026."),
+    ],
+)
+def test_the_drill_down_names_its_month_and_dates_in_the_managers_language(
+    client, maria, language, sentence
+):
+    DataRequestFactory(received_at=RECEIVED)
+    staff_login(_in_language(client, language), maria)
+    with time_machine.travel(NOW, tick=False):
+        page = text(client.get("/staff/dashboard/cases/?figure=received&month=2026-11"))
+    assert sentence in page
+    assert DATES[language]["short_due"] in page
+    _assert_written_as(language, page)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_register_pdf_is_dated_in_the_managers_language(client, maria, language):
     with time_machine.travel(NOW, tick=False):
