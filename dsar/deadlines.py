@@ -18,10 +18,11 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.utils import dateformat
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from portal.formats import human_date
 
 
 @dataclass(frozen=True)
@@ -202,12 +203,12 @@ def explain(
 ) -> str:
     """One translatable line: "received Fri 31 Jan via the portal → due Fri 28 Feb".
 
-    Day and month abbreviations come from Django's translated names in the active language.
+    Dates read as the active language writes them (WEEKDAY_MONTH_DAY_FORMAT: "vr 31 jan").
     """
     values = {
-        "received": dateformat.format(received_at_local_date, "D j M"),
+        "received": human_date(received_at_local_date, "WEEKDAY_MONTH_DAY_FORMAT"),
         "channel": channel_label,
-        "due": dateformat.format(due, "D j M"),
+        "due": human_date(due, "WEEKDAY_MONTH_DAY_FORMAT"),
     }
     if extended:
         return gettext("received %(received)s via %(channel)s → due %(due)s (extended)") % values

@@ -162,6 +162,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = envstr("TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
 USE_TZ = True
+# How dates read in each language (portal/formats/): "1 december 2026", "1 декабря 2026".
+FORMAT_MODULE_PATH = ["portal.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

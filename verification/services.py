@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from verification import gateways
@@ -201,10 +201,6 @@ def _send(*, to: str, kind: str, language: str, context: dict, params: dict) -> 
         params={k: str(v) for k, v in params.items()},
     )
     return gateways.get_gateway().send(message)
-
-
-def format_time(value: datetime) -> str:
-    return formats.time_format(timezone.localtime(value), "H:i")
 
 
 def purge_stale(*, older_than_days: int | None = None) -> dict[str, int]:

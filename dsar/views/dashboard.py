@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,6 +29,7 @@ from dsar import charts, dashboard
 from dsar.models import DataRequest
 from dsar.pdf import render_pdf
 from portal.auth import staff_required
+from portal.formats import human_date
 
 PAGE_SIZE = 50
 MAX_PERIOD_DAYS = 3 * 366
@@ -102,7 +103,7 @@ def _period_query(filters: dashboard.Filters) -> str:
 
 def cockpit_charts(figures: dashboard.Cockpit) -> dict:
     """The three charts of the cockpit and the report, as inline SVG."""
-    months = [dateformat.format(m.month, "M y") for m in figures.months]
+    months = [human_date(m.month, "SHORT_YEAR_MONTH_FORMAT") for m in figures.months]
     on_time = charts.column_chart(
         chart_id="chart-on-time",
         title=_("Answered on time, by month of receipt"),
@@ -281,9 +282,7 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("dsar:dashboard") + "?" + request.GET.urlencode())
     today, now = timezone.localdate(), timezone.now()
     figures = dashboard.cockpit(filters, today=today, now=now)
-    period = (
-        f"{dateformat.format(filters.start, 'j M Y')} – {dateformat.format(filters.end, 'j M Y')}"
-    )
+    period = f"{human_date(filters.start)} – {human_date(filters.end)}"
     title = _("Accountability report on privacy requests")
     context = {
         "f": figures,
@@ -293,8 +292,7 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
         "period": period,
         "header_left": title,
         "header_right": period,
-        "footer_left": _("Generated %(when)s")
-        % {"when": dateformat.format(timezone.localtime(now), "j M Y H:i")},
+        "footer_left": _("Generated %(when)s") % {"when": human_date(now)},
     }
     language = translation.get_language() or "en"
     pdf = render_pdf("dsar/pdf/accountability.html", context, language=language, title=title)

@@ -657,7 +657,7 @@ RU = {
     "Show": "Показать",
     "Requests received %(start)s – %(end)s. Open cases, deadlines and jobs as of today, %(today)s.": "Запросы, полученные %(start)s – %(end)s. Открытые запросы, сроки и задания по состоянию на сегодня, %(today)s.",
     "Open cases as of today.": "Открытые запросы по состоянию на сегодня.",
-    "Requests received in %(month)s.": "Запросы, полученные за %(month)s.",
+    "Requests received in %(month)s.": "Запросы, полученные за месяц: %(month)s.",
     "Requests received %(start)s – %(end)s.": "Запросы, полученные %(start)s – %(end)s.",
     "Headline figures": "Ключевые показатели",
     "Open cases": "Открытые запросы",

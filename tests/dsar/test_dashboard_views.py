@@ -118,7 +118,7 @@ def test_the_cockpit_shows_the_figures_with_links_to_their_cases(manager, cases)
     r = manager.get("/staff/dashboard/")
     page = text(r)
     assert "Compliance dashboard" in page
-    assert "Requests received 1 Apr 2024 – 20 Mar 2025" in page
+    assert "Requests received 1 April 2024 – 20 March 2025" in page
     body = r.content.decode()
     assert 'href="/staff/?due=overdue"' in body
     assert "/staff/dashboard/cases/?figure=due_soon&amp;start=2024-04-01&amp;end=2025-03-20" in body
@@ -144,7 +144,7 @@ def test_the_kind_filter_narrows_the_figures(manager, cases):
 def test_the_period_filter_moves_the_cohort(manager, cases):
     r = manager.get("/staff/dashboard/?start=2025-02-01&end=2025-02-28")
     page = text(r)
-    assert "Requests received 1 Feb 2025 – 28 Feb 2025" in page
+    assert "Requests received 1 February 2025 – 28 February 2025" in page
     assert not list(r.context["messages"])
     assert r.context["f"].outcomes.received == 2
 

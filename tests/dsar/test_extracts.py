@@ -319,6 +319,7 @@ def test_the_retention_after_the_end_of_a_contract_is_dated(demo):
     # The customer administration keeps the record one year after the contract ends.
     _sql("UPDATE contacts SET contract_end = %s WHERE id = %s", ["2026-03-01", _contact_id()])
     flat = _flat(" ".join(_pages(_extract()[1])))
+    assert _day(date(2026, 3, 1)) == "1 March 2026"
     assert _flat(
         f"Your contract ended on {_day(date(2026, 3, 1))}: we keep this data until "
         f"{_day(date(2027, 3, 1))}."
