@@ -10,6 +10,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dsar import demo
+from dsar.demo.register import seed_register
 from dsar.models import AccessPackage, Approval, DataRequest
 from portal import roles
 from tests.conftest import last_code
@@ -85,6 +86,7 @@ def test_it_takes_an_access_request_from_the_queue_to_release(
     live_server, chromium, phone, django_user_model
 ):
     demo.seed("customer_service", subjects=30, messages=600, seed=7)
+    seed_register()
     load_demo_map()
     bob = _staff(django_user_model, "bob", roles.PRIVACY_STAFF)
     carol = _staff(django_user_model, "carol", roles.APPROVERS, roles.PRIVACY_STAFF)
@@ -137,6 +139,20 @@ def test_it_takes_an_access_request_from_the_queue_to_release(
     _sign_in(page, carol)
     assert page.locator("h1").inner_text().startswith(reference)
     assert "prepared by" in page.locator("section.panel", has_text="Four-eyes").inner_text()
+    # Four eyes that look: she approves from the review of exactly what goes out.
+    assert page.get_by_role("button", name="Approve and release").count() == 0
+    page.get_by_role("link", name="Review what goes out, then approve").click()
+    assert page.locator("h1").inner_text().startswith("Review before release")
+    files = page.locator("section.panel", has_text="Files in the package").inner_text()
+    assert "register-extract.pdf" in files and "data.json" in files
+    package = AccessPackage.objects.get(data_request__reference=reference)
+    assert package.sha256 in page.locator("code.hash").inner_text()
+    assert "csv/customer-service__messages.csv" in page.locator("main").inner_text()
+    page.screenshot(path=str(SHOTS / "staff-review.png"), full_page=True)
+    link = page.get_by_role("link", name="Open the register extract (PDF)")
+    extract = carol_context.request.get(base + link.get_attribute("href"))
+    assert extract.status == 200 and extract.headers["content-type"] == "application/pdf"
+    assert extract.body()[:5] == b"%PDF-"
     page.get_by_role("button", name="Approve and release").click()
     assert "Approved and released." in page.locator(".messages").inner_text()
     assert "Completed" in page.locator(".facts").inner_text()

@@ -99,6 +99,7 @@ def test_it_records_fields_categories_and_records_in_json(tmp_path):
         "kind": "access",
         "generated_at": "2025-03-03T13:05:00+00:00",
         "language": "en",
+        "withheld_records": 0,
         "sources": [
             {
                 "source": "cs",
@@ -130,6 +131,28 @@ def test_it_records_fields_categories_and_records_in_json(tmp_path):
         ],
     }
     assert result.counts == {"cs/contacts": 2, "cs/messages": 1}
+
+
+def test_it_names_its_provenance_and_what_was_withheld(tmp_path):
+    path = tmp_path / "package.zip"
+    provenance = {"register_version": 12, "datamap_version": 3, "datamap_sha256": "ab" * 32}
+    build_package(
+        path,
+        reference=REFERENCE,
+        kind="access",
+        language="en",
+        generated_at=GENERATED,
+        tables=[contacts(ALICE_ROWS)],
+        provenance=provenance,
+        withheld=7,
+    )
+    files = entries(path)
+    document = json.loads(files["data.json"])
+    assert {k: document[k] for k in provenance} == provenance
+    assert document["withheld_records"] == 7
+    readme = " ".join(files["README.txt"].decode().split())
+    assert "7 records are linked to a phone number that you share with someone else" in readme
+    assert f"mention reference {REFERENCE}" in readme
 
 
 def test_it_makes_values_json_safe(tmp_path):
