@@ -99,7 +99,9 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0) or None
+# SECURITY: the client's address by the same trusted-proxy rule as the rate limits
+# (TRUSTED_PROXY_COUNT, django-ipware); behind a proxy, REMOTE_ADDR is the proxy's.
+AXES_CLIENT_IP_CALLABLE = "verification.ip.client_ip"
 OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "DSAR portal")
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "portal.auth.lockout_response"
@@ -284,8 +286,11 @@ VERIFICATION_RATE_NUMBER = (envint("VERIFICATION_RATE_NUMBER", 5), 60 * 60)
 VERIFICATION_RATE_IP = (envint("VERIFICATION_RATE_IP", 20), 60 * 60)
 VERIFICATION_RATE_SESSION = (envint("VERIFICATION_RATE_SESSION", 5), 60 * 60)
 VERIFICATION_RATE_VERIFY_IP = (envint("VERIFICATION_RATE_VERIFY_IP", 30), 60 * 60)
-# How many proxies in front of us append to X-Forwarded-For (0: use REMOTE_ADDR).
+# How many reverse proxies stand in front of us, each appending to X-Forwarded-For
+# (0: use REMOTE_ADDR). The one rule for rate limits and django-axes: verification/ip.py.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 # Numbers that asked for a code are forgotten after this many idle days.
 VERIFICATION_RETENTION_DAYS = envint("VERIFICATION_RETENTION_DAYS", 30)
 

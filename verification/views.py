@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,15 +18,7 @@ from verification import phone, services
 from verification import session as subject_session
 from verification.decorators import subject_required
 from verification.forms import CodeForm, PhoneForm
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or the proxies' X-Forwarded-For entry we trust."""
-    hops = settings.TRUSTED_PROXY_COUNT
-    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if hops and len(forwarded) >= hops:
-        return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "")
+from verification.ip import client_ip
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:

@@ -185,6 +185,29 @@ def test_it_locks_out_after_five_failures(client, bob_device, clock):
     assert password_step(client).status_code == 302
 
 
+def _via_proxy(client_address: str) -> Client:
+    """A browser at `client_address` behind the TLS proxy at 10.0.0.2."""
+    return Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=client_address)
+
+
+def test_behind_the_proxy_it_locks_the_attackers_address_not_the_proxys(
+    settings, bob_device, carol, clock
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    attacker = _via_proxy("198.51.100.7")
+    for _ in range(5):
+        password_step(attacker, password="wrong-password")
+    assert password_step(attacker).status_code == 429
+    assert AccessAttempt.objects.get().ip_address == "198.51.100.7"
+
+    # Colleagues behind the same proxy still sign in; the attacker's address does not.
+    assert password_step(_via_proxy("203.0.113.20"), username="carol").status_code == 302
+    assert password_step(_via_proxy("198.51.100.7"), username="carol").status_code == 429
+    # Forging the header does not get the attacker out of the lockout either.
+    forged = _via_proxy("203.0.113.20, 198.51.100.7")
+    assert password_step(forged, username="carol").status_code == 429
+
+
 def test_it_shows_the_lockout_page_in_the_visitors_language(client, bob_device):
     for _ in range(5):
         r = client.post(

@@ -305,3 +305,16 @@ def test_it_serialises_concurrent_tries_of_one_code(client):
         except services.CodeRejected:
             pass
     assert ok == 1
+
+
+def test_behind_the_proxy_the_limits_count_per_client_not_per_proxy(settings, outbox):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.VERIFICATION_RATE_IP = (1, 3600)
+
+    def via_proxy(address: str) -> Client:
+        return Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=address)
+
+    assert via_proxy("198.51.100.7").post("/verify/", {"number": ALICE}).status_code == 302
+    assert via_proxy("198.51.100.7").post("/verify/", {"number": MALLORY}).status_code == 429
+    assert via_proxy("203.0.113.20").post("/verify/", {"number": MALLORY}).status_code == 302
+    assert [m.to for m in outbox] == [ALICE, MALLORY]
