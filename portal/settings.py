@@ -286,6 +286,9 @@ VERIFICATION_RATE_NUMBER = (envint("VERIFICATION_RATE_NUMBER", 5), 60 * 60)
 VERIFICATION_RATE_IP = (envint("VERIFICATION_RATE_IP", 20), 60 * 60)
 VERIFICATION_RATE_SESSION = (envint("VERIFICATION_RATE_SESSION", 5), 60 * 60)
 VERIFICATION_RATE_VERIFY_IP = (envint("VERIFICATION_RATE_VERIFY_IP", 30), 60 * 60)
+VERIFICATION_RATE_VERIFY_SESSION = (envint("VERIFICATION_RATE_VERIFY_SESSION", 15), 60 * 60)
+# Wrong codes per number a day, whatever the session or code; then no codes for a day.
+VERIFICATION_FAILURE_CAP = (envint("VERIFICATION_FAILURE_CAP", 20), 24 * 60 * 60)
 # How many reverse proxies stand in front of us, each appending to X-Forwarded-For
 # (0: use REMOTE_ADDR). The one rule for rate limits and django-axes: verification/ip.py.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)

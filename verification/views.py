@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -89,12 +90,15 @@ def code(request: HttpRequest) -> HttpResponse:
                     binding=pending["binding"],
                     code=form.cleaned_data["code"],
                     ip=client_ip(request),
+                    session_key=request.session.session_key or "",
                 )
             except services.VerificationError as e:
                 form.add_error("code", e.message)
                 status = 429 if isinstance(e, services.RateLimited) else 400
             else:
                 subject_session.open_subject_session(request.session, number=number)
+                # SECURITY: a CSRF token seen before verification is worthless after it.
+                rotate_token(request)
                 return redirect(_safe_next(request, pending.get("next")))
         else:
             status = 400

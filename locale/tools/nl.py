@@ -833,3 +833,11 @@ NL.update(
         "Download the erasure receipt": "Download het ontvangstbewijs van de verwijdering",
     }
 )
+
+# Issue 10: the failure cap on a number (verification/services.py, templates/messages/).
+NL.update(
+    {
+        "Too many wrong codes were entered for this number. For your safety, we send no codes to it until %(when)s.": "Voor dit nummer zijn te vaak verkeerde codes ingevoerd. Voor uw veiligheid sturen wij er tot %(when)s geen codes naar.",
+        "Someone entered many wrong codes for your number on our privacy portal. For your safety, we send no codes to it until %(until)s. If this was you, try again after that: %(link)s. If it was not, you need not do anything: nobody got in.": "Iemand heeft op ons privacyportaal vaak een verkeerde code voor uw nummer ingevoerd. Voor uw veiligheid sturen wij er tot %(until)s geen codes naar. Was u dat zelf, probeer het daarna opnieuw: %(link)s. Was u het niet, dan hoeft u niets te doen: niemand is binnengekomen.",
+    }
+)

@@ -864,3 +864,11 @@ RU.update(
         "Download the erasure receipt": "Скачать подтверждение удаления",
     }
 )
+
+# Issue 10: the failure cap on a number (verification/services.py, templates/messages/).
+RU.update(
+    {
+        "Too many wrong codes were entered for this number. For your safety, we send no codes to it until %(when)s.": "Для этого номера слишком много раз ввели неверный код. В целях Вашей безопасности мы не отправляем на него коды до %(when)s.",
+        "Someone entered many wrong codes for your number on our privacy portal. For your safety, we send no codes to it until %(until)s. If this was you, try again after that: %(link)s. If it was not, you need not do anything: nobody got in.": "Кто-то много раз ввёл неверный код для Вашего номера на нашем портале защиты данных. В целях Вашей безопасности мы не отправляем на него коды до %(until)s. Если это были Вы, попробуйте снова после этого времени: %(link)s. Если нет, ничего делать не нужно: никто не получил доступ.",
+    }
+)

@@ -837,3 +837,11 @@ SV.update(
         "Download the erasure receipt": "Ladda ner raderingskvittot",
     }
 )
+
+# Issue 10: the failure cap on a number (verification/services.py, templates/messages/).
+SV.update(
+    {
+        "Too many wrong codes were entered for this number. For your safety, we send no codes to it until %(when)s.": "För många felaktiga koder har angetts för det här numret. För din säkerhet skickar vi inga koder till det förrän %(when)s.",
+        "Someone entered many wrong codes for your number on our privacy portal. For your safety, we send no codes to it until %(until)s. If this was you, try again after that: %(link)s. If it was not, you need not do anything: nobody got in.": "Någon har angett många felaktiga koder för ditt nummer i vår integritetsportal. För din säkerhet skickar vi inga koder till det förrän %(until)s. Om det var du kan du försöka igen efter det: %(link)s. Om det inte var du behöver du inte göra något: ingen kom in.",
+    }
+)
