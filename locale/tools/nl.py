@@ -841,3 +841,14 @@ NL.update(
         "Someone entered many wrong codes for your number on our privacy portal. For your safety, we send no codes to it until %(until)s. If this was you, try again after that: %(link)s. If it was not, you need not do anything: nobody got in.": "Iemand heeft op ons privacyportaal vaak een verkeerde code voor uw nummer ingevoerd. Voor uw veiligheid sturen wij er tot %(until)s geen codes naar. Was u dat zelf, probeer het daarna opnieuw: %(link)s. Was u het niet, dan hoeft u niets te doen: niemand is binnengekomen.",
     }
 )
+
+# Issue 10: bad query parameters on staff pages (dsar/views/dashboard.py, dsar/views/staff.py).
+NL.update(
+    {
+        "Choose dates from %(first)s to %(last)s; showing the last 12 months.": "Kies datums van %(first)s tot en met %(last)s; de afgelopen 12 maanden worden getoond.",
+        "That assignee does not exist; showing every assignee.": "Die behandelaar bestaat niet; alle behandelaars worden getoond.",
+        "That refusal ground does not exist; showing every ground.": "Die weigeringsgrond bestaat niet; alle gronden worden getoond.",
+        "That reason for an extension does not exist; showing every reason.": "Die reden voor verlenging bestaat niet; alle redenen worden getoond.",
+        "A filter was not understood and is left out: choose from the lists.": "Een filter werd niet begrepen en is weggelaten: kies uit de lijsten.",
+    }
+)

@@ -872,3 +872,14 @@ RU.update(
         "Someone entered many wrong codes for your number on our privacy portal. For your safety, we send no codes to it until %(until)s. If this was you, try again after that: %(link)s. If it was not, you need not do anything: nobody got in.": "Кто-то много раз ввёл неверный код для Вашего номера на нашем портале защиты данных. В целях Вашей безопасности мы не отправляем на него коды до %(until)s. Если это были Вы, попробуйте снова после этого времени: %(link)s. Если нет, ничего делать не нужно: никто не получил доступ.",
     }
 )
+
+# Issue 10: bad query parameters on staff pages (dsar/views/dashboard.py, dsar/views/staff.py).
+RU.update(
+    {
+        "Choose dates from %(first)s to %(last)s; showing the last 12 months.": "Выберите даты с %(first)s по %(last)s год; показаны последние 12 месяцев.",
+        "That assignee does not exist; showing every assignee.": "Такого исполнителя нет; показаны все исполнители.",
+        "That refusal ground does not exist; showing every ground.": "Такого основания для отказа нет; показаны все основания.",
+        "That reason for an extension does not exist; showing every reason.": "Такой причины продления нет; показаны все причины.",
+        "A filter was not understood and is left out: choose from the lists.": "Фильтр не распознан и не применён: выберите значение из списка.",
+    }
+)

@@ -845,3 +845,14 @@ SV.update(
         "Someone entered many wrong codes for your number on our privacy portal. For your safety, we send no codes to it until %(until)s. If this was you, try again after that: %(link)s. If it was not, you need not do anything: nobody got in.": "Någon har angett många felaktiga koder för ditt nummer i vår integritetsportal. För din säkerhet skickar vi inga koder till det förrän %(until)s. Om det var du kan du försöka igen efter det: %(link)s. Om det inte var du behöver du inte göra något: ingen kom in.",
     }
 )
+
+# Issue 10: bad query parameters on staff pages (dsar/views/dashboard.py, dsar/views/staff.py).
+SV.update(
+    {
+        "Choose dates from %(first)s to %(last)s; showing the last 12 months.": "Välj datum från %(first)s till %(last)s; de senaste 12 månaderna visas.",
+        "That assignee does not exist; showing every assignee.": "Den handläggaren finns inte; alla handläggare visas.",
+        "That refusal ground does not exist; showing every ground.": "Den avslagsgrunden finns inte; alla grunder visas.",
+        "That reason for an extension does not exist; showing every reason.": "Det skälet för förlängning finns inte; alla skäl visas.",
+        "A filter was not understood and is left out: choose from the lists.": "Ett filter förstods inte och har utelämnats: välj i listorna.",
+    }
+)
