@@ -105,6 +105,8 @@ AXES_CLIENT_IP_CALLABLE = "verification.ip.client_ip"
 OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "DSAR portal")
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "portal.auth.lockout_response"
+# How long an authenticator enrolment link works (portal/enrolment.py).
+ENROLMENT_LINK_HOURS = envint("ENROLMENT_LINK_HOURS", 24)
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
