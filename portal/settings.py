@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "csp",
     "portal",
     "dsar",
     "verification",
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: the staff idle timeout and Cache-Control.
+    "portal.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
@@ -105,6 +109,9 @@ AXES_CLIENT_IP_CALLABLE = "verification.ip.client_ip"
 OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "DSAR portal")
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "portal.auth.lockout_response"
+# A staff session ends after this many seconds without a request (and after
+# SESSION_COOKIE_AGE in any case); staff pages are never cached (portal/middleware.py).
+STAFF_SESSION_IDLE = envint("STAFF_SESSION_IDLE", 30 * 60)
 # How long an authenticator enrolment link works (portal/enrolment.py).
 ENROLMENT_LINK_HOURS = envint("ENROLMENT_LINK_HOURS", 24)
 
@@ -187,6 +194,22 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# SECURITY: every page, staff and customer: our own files only, no inline script or style
+# (the templates have none), images also as data: URIs (the authenticator's QR code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
