@@ -53,7 +53,7 @@ class ConfirmErasureForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    """The queue's filters (GET); invalid values are ignored rather than refused."""
+    """The queue's filters (GET); the view leaves an invalid one out and says so (400)."""
 
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *DataRequest.Kind.choices]

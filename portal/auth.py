@@ -1,11 +1,12 @@
 """Staff sign-in: password, then a TOTP code (django-otp), with django-axes lockout.
 
 Step 1 (`staff_login`) checks the password but does not log in: it leaves a signed,
-five-minute "pending" marker in the session. Step 2 (`staff_otp`) or, for a staff member
-without an authenticator yet, enrolment (`staff_otp_setup`) checks a TOTP code and only then
-calls `login()` and `django_otp.login()`. Every refused password or code is a failed login
-for django-axes, so guessing either factor locks the account and the address out.
-`@staff_required()` guards staff pages.
+five-minute "pending" marker in the session. Step 2 (`staff_otp`) checks a TOTP code and
+only then calls `login()` and `django_otp.login()`. Setting up an authenticator
+(`staff_otp_setup`) needs, besides the password, a one-time enrolment link a manager or
+administrator issued (`staff_enrol` puts it in the session; portal/enrolment.py). Every
+refused password or code is a failed login for django-axes, so guessing either factor
+locks the account and the address out. `@staff_required()` guards staff pages.
 """
 
 from __future__ import annotations
@@ -38,16 +39,20 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
+
+from portal import enrolment
+from portal.models import EnrolmentLink
 
 STAFF_HOME = "/staff/"
 PENDING_KEY = "_staff_pending"
 PENDING_SALT = "portal.auth.pending"
 PENDING_MAX_AGE = 5 * 60
 SETUP_KEY = "_staff_setup_device"
+ENROL_KEY = "_staff_enrolment_link"
 
 CODE_ERROR = _("Enter the 6-digit code from your authenticator app.")
 WRONG_CODE = _("That code is not right. Enter the code your app shows now.")
@@ -123,6 +128,14 @@ def _start_pending(request: HttpRequest, user, next_url: str) -> None:
 def _clear_pending(request: HttpRequest) -> None:
     request.session.pop(PENDING_KEY, None)
     request.session.pop(SETUP_KEY, None)
+
+
+def _session_link(request: HttpRequest, user) -> EnrolmentLink | None:
+    """The usable enrolment link this session opened, if it is `user`'s."""
+    link_id = request.session.get(ENROL_KEY)
+    if not isinstance(link_id, int):
+        return None
+    return enrolment.usable_link(link_id=link_id, user=user)
 
 
 def _get_pending(request: HttpRequest) -> Pending | None:
@@ -222,7 +235,8 @@ def staff_login(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             user = form.get_user()
             _start_pending(request, user, next_url)
-            return redirect("staff-otp" if _confirmed_device(user) else "staff-otp-setup")
+            enrolling = _session_link(request, user) or not _confirmed_device(user)
+            return redirect("staff-otp-setup" if enrolling else "staff-otp")
         if form.has_error(NON_FIELD_ERRORS, "not_staff"):
             _count_failure(request, form.cleaned_data["username"])
         status = 400
@@ -250,23 +264,42 @@ def staff_otp(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@require_GET
+def staff_enrol(request: HttpRequest, token: str) -> HttpResponse:
+    """The enrolment link: remember it in this session, then the usual sign-in."""
+    link = enrolment.find_link(token)
+    if link is None:
+        return render(request, "portal/staff_enrol_invalid.html", status=404)
+    request.session[ENROL_KEY] = link.pk
+    messages.info(request, _("Sign in with your password; then you set up your authenticator."))
+    return redirect("staff-login")
+
+
+@never_cache
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def staff_otp_setup(request: HttpRequest) -> HttpResponse:
     pending = _get_pending(request)
     if pending is None:
         return _restart(request)
+    link = _session_link(request, pending.user)
     # SECURITY: knowing the password must never be enough to add an authenticator.
-    if _confirmed_device(pending.user) is not None:
-        return redirect("staff-otp")
+    if link is None:
+        if _confirmed_device(pending.user) is not None:
+            return redirect("staff-otp")
+        return render(request, "portal/staff_otp_no_link.html", status=403)
     device = _setup_device(request, pending.user)
     form, result, status = _code_step(request, pending, device.pk)
     if isinstance(result, HttpResponse):
         return result
     if result is not None:
-        result.confirmed = True
-        result.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=pending.user, confirmed=False).delete()
+        try:
+            enrolment.redeem_link(link_id=link.pk, device=result)
+        except enrolment.EnrolmentRefused as e:
+            _clear_pending(request)
+            messages.error(request, e.message)
+            return redirect("staff-login")
+        request.session.pop(ENROL_KEY, None)
         return _complete_login(request, pending, result)
     context = {
         "form": form,

@@ -1,7 +1,8 @@
 """Staff roles: groups and the permissions each carries.
 
 Privacy staff work cases; approvers may approve a response someone else prepared;
-managers see every case and the compliance dashboard but change nothing.
+managers see every case and the compliance dashboard but change nothing in a case; they
+keep the processing register and issue authenticator enrolment links.
 """
 
 from __future__ import annotations
@@ -25,12 +26,18 @@ ROLES: dict[str, list[str]] = {
         "dsar.change_recipient",
         "dsar.delete_recipient",
         "dsar.view_registerversion",
+        # Managers let a member of staff set up an authenticator (portal/enrolment.py).
+        "portal.add_enrolmentlink",
     ],
 }
 
 
 def sync_roles(apps) -> None:
-    """Create the groups and give each exactly its permissions (used by a data migration)."""
+    """Create the groups and give each exactly its permissions (used by data migrations).
+
+    A permission whose model does not exist yet at that migration is left out: the
+    migration that follows its model runs this again.
+    """
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -44,7 +51,9 @@ def sync_roles(apps) -> None:
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            found = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found is not None:
+                wanted.append(found)
         group.permissions.set(wanted)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "csp",
     "portal",
     "dsar",
     "verification",
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: the staff idle timeout and Cache-Control.
+    "portal.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
@@ -101,10 +105,17 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0) or None
+# SECURITY: the client's address by the same trusted-proxy rule as the rate limits
+# (TRUSTED_PROXY_COUNT, django-ipware); behind a proxy, REMOTE_ADDR is the proxy's.
+AXES_CLIENT_IP_CALLABLE = "verification.ip.client_ip"
 OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "DSAR portal")
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "portal.auth.lockout_response"
+# A staff session ends after this many seconds without a request (and after
+# SESSION_COOKIE_AGE in any case); staff pages are never cached (portal/middleware.py).
+STAFF_SESSION_IDLE = envint("STAFF_SESSION_IDLE", 30 * 60)
+# How long an authenticator enrolment link works (portal/enrolment.py).
+ENROLMENT_LINK_HOURS = envint("ENROLMENT_LINK_HOURS", 24)
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -135,8 +146,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # WAL lets the live server and a worker read while one writes.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
+    # WAL lets the live server and a worker read while one writes. Every transaction
+    # takes the write lock when it begins (IMMEDIATE), waiting up to `timeout` seconds for
+    # it: a deferred one that reads first and writes later cannot wait for the lock (SQLite
+    # answers "database is locked" at once), and the views' transactions all write.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": envint("SQLITE_BUSY_TIMEOUT", 20),
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -185,6 +203,22 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# SECURITY: every page, staff and customer: our own files only, no inline script or style
+# (the templates have none), images also as data: URIs (the authenticator's QR code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if not DEBUG:
@@ -293,8 +327,14 @@ VERIFICATION_RATE_NUMBER = (envint("VERIFICATION_RATE_NUMBER", 5), 60 * 60)
 VERIFICATION_RATE_IP = (envint("VERIFICATION_RATE_IP", 20), 60 * 60)
 VERIFICATION_RATE_SESSION = (envint("VERIFICATION_RATE_SESSION", 5), 60 * 60)
 VERIFICATION_RATE_VERIFY_IP = (envint("VERIFICATION_RATE_VERIFY_IP", 30), 60 * 60)
-# How many proxies in front of us append to X-Forwarded-For (0: use REMOTE_ADDR).
+VERIFICATION_RATE_VERIFY_SESSION = (envint("VERIFICATION_RATE_VERIFY_SESSION", 15), 60 * 60)
+# Wrong codes per number a day, whatever the session or code; then no codes for a day.
+VERIFICATION_FAILURE_CAP = (envint("VERIFICATION_FAILURE_CAP", 20), 24 * 60 * 60)
+# How many reverse proxies stand in front of us, each appending to X-Forwarded-For
+# (0: use REMOTE_ADDR). The one rule for rate limits and django-axes: verification/ip.py.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 # Numbers that asked for a code are forgotten after this many idle days.
 VERIFICATION_RETENTION_DAYS = envint("VERIFICATION_RETENTION_DAYS", 30)
 

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django_otp.admin import OTPAdminSite
 
-from portal import auth, views
+from portal import auth, team, views
 
 # SECURITY: the admin needs the same second factor as the staff pages; its own password-only
 # login form is replaced by the staff sign-in.
@@ -17,6 +17,9 @@ urlpatterns = [
     path("staff/login/code/", auth.staff_otp, name="staff-otp"),
     path("staff/login/setup/", auth.staff_otp_setup, name="staff-otp-setup"),
     path("staff/logout/", auth.staff_logout, name="staff-logout"),
+    path("staff/enrol/<str:token>/", auth.staff_enrol, name="staff-enrol"),
+    path("staff/team/", team.team, name="staff-team"),
+    path("staff/team/<int:user_id>/enrolment-link/", team.issue_link, name="staff-team-link"),
     path("admin/login/", RedirectView.as_view(pattern_name="staff-login", query_string=True)),
     path("admin/", admin.site.urls),
     path("", include("verification.urls")),

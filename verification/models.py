@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -34,8 +34,11 @@ class PhoneDevice(ThrottlingMixin, CooldownMixin, SideChannelDevice):
       before the next try (ThrottlingMixin, 1 s, 2 s, 4 s…);
     - can be re-sent only after the cooldown (CooldownMixin); a re-send does not reset the
       failure count, which is only cleared by a correct code or after
-      `VERIFICATION_LOCKOUT` seconds without failures.
-    """
+      `VERIFICATION_LOCKOUT` seconds without failures;
+    - has a cap on top that nothing resets: `VERIFICATION_FAILURE_CAP` (20) wrong codes
+      within 24 hours, counted in `VerificationLog`, block the number (`blocked_until`):
+      no codes are sent or accepted for a day and the owner is told on the channel
+      (`notice_pending` until that is sent)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
@@ -47,6 +50,10 @@ class PhoneDevice(ThrottlingMixin, CooldownMixin, SideChannelDevice):
     binding = models.CharField(max_length=64, blank=True, default="")
     # Set when a send is requested; the sending task claims it so a code goes out once.
     send_pending = models.BooleanField(default=False)
+    # Set when the failure cap is reached: no codes are sent or accepted until then.
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    # Set when the owner is to be told of a block; the notice task claims it.
+    notice_pending = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "phone device"
@@ -107,6 +114,19 @@ class PhoneDevice(ThrottlingMixin, CooldownMixin, SideChannelDevice):
     @property
     def is_locked(self) -> bool:
         return self.throttling_failure_count >= settings.VERIFICATION_MAX_FAILURES
+
+    def is_blocked(self, now: datetime | None = None) -> bool:
+        """True while the failure cap blocks this number (see `block`)."""
+        return self.blocked_until is not None and (now or timezone.now()) < self.blocked_until
+
+    def block(self, *, until: datetime) -> None:
+        """Stop codes to this number until `until`; the live code dies, no pending send
+        goes out and the owner's notice is queued (`notice_pending`). Saves."""
+        self.blocked_until = until
+        self.token = None
+        self.send_pending = False
+        self.notice_pending = True
+        self.save(update_fields=["blocked_until", "token", "send_pending", "notice_pending"])
 
     def verify_token(self, token: str) -> bool:
         """Check a code; throttled, single use, dead after too many failures.
@@ -193,6 +213,7 @@ class VerificationLog(models.Model):
         VERIFIED = "verified", "Verified"
         REJECTED = "rejected", "Wrong or expired code"
         LOCKED = "locked", "Locked after failures"
+        BLOCKED = "blocked", "Number blocked for a day"
 
     event = models.CharField(max_length=16, choices=Event)
     device = models.ForeignKey(PhoneDevice, null=True, blank=True, on_delete=models.SET_NULL)

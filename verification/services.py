@@ -38,6 +38,10 @@ class CodeRejected(VerificationError):
     pass
 
 
+class Blocked(RateLimited):
+    """The number reached the failure cap: no codes are sent to it or accepted for a day."""
+
+
 @dataclass(frozen=True)
 class Challenge:
     """What the customer's session needs to know after asking for a code."""
@@ -51,34 +55,58 @@ def _spend(scope: str, value: str, limit: tuple[int, int]) -> bool:
     return RateLimit.authorize(scope, value, capacity=capacity, per_seconds=per_seconds)
 
 
+def _spend_all(limits: list[tuple[str, str, tuple[int, int]]]) -> bool:
+    """Spend one token from each bucket in order; stop at the first that refuses.
+
+    SECURITY: a refused request must not drain the buckets after the one that refused it,
+    or one client's flood would use up the limits of a number or session it shares.
+    """
+    return all(_spend(scope, value, limit) for scope, value, limit in limits)
+
+
+def _blocked_message(until: datetime) -> str:
+    when = formats.date_format(timezone.localtime(until), "j F H:i")
+    return _(
+        "Too many wrong codes were entered for this number. For your safety, we send no "
+        "codes to it until %(when)s."
+    ) % {"when": when}
+
+
 def start_verification(*, number: str, binding: str, ip: str, session_key: str) -> Challenge:
     """Ask for a code to `number` (E.164), bound to the session holding `binding`.
 
-    Rate limits per IP, per session and per number are spent before anything is sent;
-    raises `RateLimited` when one is exhausted (after committing the spent tokens). Within
-    the resend cooldown no new code is sent but the answer is the same. The code itself
-    is created and sent by `send_code_task` after commit.
+    Rate limits per IP, per session and per number are spent before anything is sent, in
+    that order and only until one refuses; raises `RateLimited` when one is exhausted
+    (after committing the spent tokens), or `Blocked` while the number is blocked after
+    too many wrong codes. Within the resend cooldown no new code is sent but the answer
+    is the same. The code itself is created and sent by `send_code_task` after commit.
     """
     with transaction.atomic():
-        challenge = _start(number=number, binding=binding, ip=ip, session_key=session_key)
-    if challenge is None:
-        raise RateLimited(_("Too many codes were requested. Please try again in an hour."))
-    return challenge
+        outcome = _start(number=number, binding=binding, ip=ip, session_key=session_key)
+    if isinstance(outcome, VerificationError):
+        raise outcome
+    return outcome
 
 
-def _start(*, number: str, binding: str, ip: str, session_key: str) -> Challenge | None:
+def _start(
+    *, number: str, binding: str, ip: str, session_key: str
+) -> Challenge | VerificationError:
     limits = [
         ("send-ip", ip, settings.VERIFICATION_RATE_IP),
         ("send-session", session_key, settings.VERIFICATION_RATE_SESSION),
         ("send-number", number, settings.VERIFICATION_RATE_NUMBER),
     ]
     # SECURITY: every bucket is checked before any message is sent.
-    if not all([_spend(scope, value, limit) for scope, value, limit in limits]):
+    if not _spend_all(limits):
         VerificationLog.objects.create(event=VerificationLog.Event.RATE_LIMITED)
-        return None
+        return RateLimited(_("Too many codes were requested. Please try again in an hour."))
     device, _created = PhoneDevice.objects.select_for_update().get_or_create(
         number=number, defaults={"name": "messaging number"}
     )
+    # SECURITY: a blocked number gets no codes, whoever asks.
+    if device.is_blocked():
+        VerificationLog.objects.create(event=VerificationLog.Event.RATE_LIMITED, device=device)
+        return Blocked(_blocked_message(device.blocked_until))
     allowed, info = device.generate_is_allowed()
     if not allowed:
         return Challenge(device_id=device.pk, resend_at=info["next_generation_at"])
@@ -95,8 +123,15 @@ def _cooldown() -> timedelta:
 
 
 def deliver_code(*, device: PhoneDevice, language: str = "en") -> gateways.Delivery:
-    """Issue a fresh code for `device` and hand it to the gateway. Raises `GatewayError`."""
-    code = device.issue_code()
+    """Issue a fresh code for `device` and hand it to the gateway. Raises `GatewayError`.
+
+    For django-otp's `generate_challenge`; the portal sends through `send_pending_code`,
+    which never holds a lock while the gateway works.
+    """
+    return _send_code(device=device, code=device.issue_code(), language=language)
+
+
+def _send_code(*, device: PhoneDevice, code: str, language: str) -> gateways.Delivery:
     minutes = settings.VERIFICATION_CODE_VALIDITY // 60
     return _send(
         to=device.number,
@@ -111,52 +146,114 @@ def send_pending_code(*, device_id: int, language: str) -> bool:
     """Send the code a customer asked for, once. Returns False when there was nothing to send.
 
     Claims the pending send with a conditional UPDATE, so two runs of the task send one
-    code. On a temporary gateway failure the claim is released and the error re-raised
-    for the task to retry; on a permanent one it is logged and dropped.
+    code. The code is issued in a short transaction of its own; the gateway (up to three
+    HTTP attempts of `MESSAGING_TIMEOUT` seconds) runs after it, holding no lock. On a
+    temporary gateway failure the claim is given back, committed, and the error re-raised
+    for the task to retry (the retry issues a fresh code); on a permanent one it is logged
+    and dropped.
     """
     claimed = PhoneDevice.objects.filter(pk=device_id, send_pending=True).update(send_pending=False)
     if claimed != 1:
         return False
     with transaction.atomic():
         device = PhoneDevice.objects.select_for_update().get(pk=device_id)
-        try:
-            deliver_code(device=device, language=language)
-        except gateways.TemporaryFailure:
-            PhoneDevice.objects.filter(pk=device_id).update(send_pending=True)
-            raise
-        except gateways.GatewayError as e:
-            logger.warning("verification code not delivered (device %s): %s", device_id, e)
-            VerificationLog.objects.create(event=VerificationLog.Event.SEND_FAILED, device=device)
+        if device.is_blocked():
             return False
-        VerificationLog.objects.create(event=VerificationLog.Event.SENT, device=device)
+        code = device.issue_code()
+    try:
+        _send_code(device=device, code=code, language=language)
+    except gateways.TemporaryFailure:
+        # Outside any transaction of ours, so the release survives the re-raise.
+        PhoneDevice.objects.filter(pk=device_id).update(send_pending=True)
+        raise
+    except gateways.GatewayError as e:
+        logger.warning("verification code not delivered (device %s): %s", device_id, e)
+        VerificationLog.objects.create(event=VerificationLog.Event.SEND_FAILED, device=device)
+        return False
+    VerificationLog.objects.create(event=VerificationLog.Event.SENT, device=device)
     return True
 
 
-def confirm_code(*, device_id: int, binding: str, code: str, ip: str) -> str:
+def send_block_notice(*, device_id: int, language: str) -> bool:
+    """Tell the owner of a blocked number that codes are stopped, once. False when moot.
+
+    Claimed like `send_pending_code`; a temporary gateway failure gives the claim back
+    and is re-raised for the task to retry, a permanent one is logged and dropped. The
+    notice holds no code and no personal data.
+    """
+    claimed = PhoneDevice.objects.filter(pk=device_id, notice_pending=True).update(
+        notice_pending=False
+    )
+    if claimed != 1:
+        return False
+    device = PhoneDevice.objects.get(pk=device_id)
+    if not device.is_blocked():
+        return False
+    with translation.override(language):
+        when = formats.date_format(timezone.localtime(device.blocked_until), "j F H:i")
+    try:
+        _send(
+            to=device.number,
+            kind="verification-blocked",
+            language=language,
+            context={"until": when, "link": settings.SITE_URL + "/"},
+            # WhatsApp's notice template takes a reference and a link; there is no case.
+            params={"reference": "-", "link": settings.SITE_URL + "/"},
+        )
+    except gateways.TemporaryFailure:
+        PhoneDevice.objects.filter(pk=device_id).update(notice_pending=True)
+        raise
+    except gateways.GatewayError as e:
+        logger.warning("block notice not delivered (device %s): %s", device_id, e)
+        return False
+    return True
+
+
+def confirm_code(*, device_id: int, binding: str, code: str, ip: str, session_key: str) -> str:
     """Check `code` for the device this session asked about. Returns the verified E.164 number.
 
-    Raises `CodeRejected` (wrong, expired, replayed, from another session, throttled or
-    locked) or `RateLimited`, after committing the failure count: a rejection must not
-    roll back its own throttling. The device row is locked, so concurrent tries are
-    serialised and a code can succeed only once.
+    Every try spends the address's and the session's bucket. Only a try from the session
+    the code was sent to (`binding`) can count against the number: there a wrong code
+    throttles the device and spends the number's daily failure cap, whose exhaustion
+    blocks the number for a day and tells its owner. A try from any other session counts
+    against that session and address only, so nobody can lock someone else out.
+
+    Raises `CodeRejected` (wrong, expired, replayed, from another session, throttled,
+    locked or blocked) or `RateLimited`, after committing the failure count: a rejection
+    must not roll back its own throttling. The device row is locked, so concurrent tries
+    are serialised and a code can succeed only once.
     """
     with transaction.atomic():
-        number, error = _confirm(device_id=device_id, binding=binding, code=code, ip=ip)
+        number, error = _confirm(
+            device_id=device_id, binding=binding, code=code, ip=ip, session_key=session_key
+        )
     if error is not None:
         raise error
     return number
 
 
 def _confirm(
-    *, device_id: int, binding: str, code: str, ip: str
+    *, device_id: int, binding: str, code: str, ip: str, session_key: str
 ) -> tuple[str, VerificationError | None]:
     wrong = _("That code is not right or has expired. Ask for a new code.")
     locked = _("Too many wrong codes. Ask for a new code.")
-    if not _spend("verify-ip", ip, settings.VERIFICATION_RATE_VERIFY_IP):
+    limits = [
+        ("verify-ip", ip, settings.VERIFICATION_RATE_VERIFY_IP),
+        ("verify-session", session_key, settings.VERIFICATION_RATE_VERIFY_SESSION),
+    ]
+    if not _spend_all(limits):
         return "", RateLimited(_("Too many attempts from your connection. Please try again later."))
     device = PhoneDevice.objects.select_for_update().filter(pk=device_id).first()
     if device is None:
         return "", CodeRejected(wrong)
+    # SECURITY: a code only works in the session that asked for it, and a try from any
+    # other session leaves the device (and so its owner) alone.
+    if not device.binding_matches(binding):
+        VerificationLog.objects.create(event=VerificationLog.Event.REJECTED)
+        return "", CodeRejected(wrong)
+    if device.is_blocked():
+        VerificationLog.objects.create(event=VerificationLog.Event.LOCKED, device=device)
+        return "", CodeRejected(_blocked_message(device.blocked_until))
     allowed, info = device.verify_is_allowed()
     if device.is_locked:
         VerificationLog.objects.create(event=VerificationLog.Event.LOCKED, device=device)
@@ -166,17 +263,35 @@ def _confirm(
         return "", CodeRejected(
             _("Please wait %(seconds)s seconds before you try again.") % {"seconds": wait}
         )
-    # SECURITY: a code only works in the session that asked for it.
-    if not device.binding_matches(binding):
-        device.throttle_increment()
-        ok = False
-    else:
-        ok = device.verify_token(code)
-    if not ok:
+    if not device.verify_token(code):
         VerificationLog.objects.create(event=VerificationLog.Event.REJECTED, device=device)
+        if _failure_cap_reached(device):
+            _block(device)
+            return "", CodeRejected(_blocked_message(device.blocked_until))
         return "", CodeRejected(locked if device.is_locked else wrong)
     VerificationLog.objects.create(event=VerificationLog.Event.VERIFIED, device=device)
     return device.number, None
+
+
+def _failure_cap_reached(device: PhoneDevice) -> bool:
+    # Every wrong code for this number in the window, whichever code or session it was
+    # for: neither a new code nor a right one resets it. Tries from other sessions are
+    # logged without the device, so they never count here.
+    cap, per_seconds = settings.VERIFICATION_FAILURE_CAP
+    since = timezone.now() - timedelta(seconds=per_seconds)
+    failures = VerificationLog.objects.filter(
+        device=device, event=VerificationLog.Event.REJECTED, created_at__gt=since
+    ).count()
+    return failures >= cap
+
+
+def _block(device: PhoneDevice) -> None:
+    _capacity, per_seconds = settings.VERIFICATION_FAILURE_CAP
+    device.block(until=timezone.now() + timedelta(seconds=per_seconds))
+    VerificationLog.objects.create(event=VerificationLog.Event.BLOCKED, device=device)
+    from verification.tasks import send_block_notice_task
+
+    send_block_notice_task.delay_on_commit(device.pk, translation.get_language() or "en")
 
 
 def send_notice(

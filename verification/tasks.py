@@ -2,27 +2,63 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from verification.gateways import TemporaryFailure
 
+logger = logging.getLogger(__name__)
+
+
+def _retry_in_worker(task, error: TemporaryFailure) -> None:
+    # A worker retries later (autoretry_for). Eager Celery (`make run`, the tests) has no
+    # later: the send stays pending and the customer's own re-send picks it up, rather
+    # than the customer's request failing with the gateway.
+    if not task.request.is_eager:
+        raise error
+    logger.warning("message not sent, left pending: %s", error.message)
+
 
 @shared_task(
+    bind=True,
     acks_late=True,
     autoretry_for=(TemporaryFailure,),
     retry_backoff=5,
     retry_backoff_max=120,
     max_retries=5,
 )
-def send_code_task(device_id: int, language: str) -> None:
+def send_code_task(self, device_id: int, language: str) -> None:
     """Send the code a customer asked for. Safe to run twice: the send is claimed first.
 
-    Retries temporary gateway failures with back-off; the code expires in 10 minutes
-    anyway, so retries stop well before that matters.
+    Retries temporary gateway failures with back-off (the claim is given back first); the
+    code expires in 10 minutes anyway, so retries stop well before that matters.
     """
     from verification import services
 
-    services.send_pending_code(device_id=device_id, language=language)
+    try:
+        services.send_pending_code(device_id=device_id, language=language)
+    except TemporaryFailure as e:
+        _retry_in_worker(self, e)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(TemporaryFailure,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_block_notice_task(self, device_id: int, language: str) -> None:
+    """Tell a number's owner that it is blocked after too many wrong codes. Safe to run
+    twice: the notice is claimed first. Retries temporary gateway failures with back-off."""
+    from verification import services
+
+    try:
+        services.send_block_notice(device_id=device_id, language=language)
+    except TemporaryFailure as e:
+        _retry_in_worker(self, e)
 
 
 @shared_task

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,15 +19,7 @@ from verification import phone, services
 from verification import session as subject_session
 from verification.decorators import subject_required
 from verification.forms import CodeForm, PhoneForm
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or the proxies' X-Forwarded-For entry we trust."""
-    hops = settings.TRUSTED_PROXY_COUNT
-    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if hops and len(forwarded) >= hops:
-        return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "")
+from verification.ip import client_ip
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -98,12 +90,15 @@ def code(request: HttpRequest) -> HttpResponse:
                     binding=pending["binding"],
                     code=form.cleaned_data["code"],
                     ip=client_ip(request),
+                    session_key=request.session.session_key or "",
                 )
             except services.VerificationError as e:
                 form.add_error("code", e.message)
                 status = 429 if isinstance(e, services.RateLimited) else 400
             else:
                 subject_session.open_subject_session(request.session, number=number)
+                # SECURITY: a CSRF token seen before verification is worthless after it.
+                rotate_token(request)
                 return redirect(_safe_next(request, pending.get("next")))
         else:
             status = 400

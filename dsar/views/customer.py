@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,21 +13,30 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from dsar import casework, extracts, services
+from dsar import audit, casework, extracts, services
 from dsar.forms import KIND_HELP, AnswerForm, ConfirmErasureForm, NewRequestForm
-from dsar.models import DataRequest
+from dsar.models import AuditEvent, DataRequest
 from verification.decorators import fresh_subject_required, subject_required
 from verification.phone import pretty
 
 
 def _get_request_for_subject(request: HttpRequest, reference: str) -> DataRequest:
     # SECURITY: scoped to the verified number; anyone else's reference is a plain 404.
-    try:
-        return DataRequest.objects.select_related("subject").get(
-            reference=reference, subject__number=request.subject_number
-        )
-    except DataRequest.DoesNotExist:
-        raise Http404 from None
+    dr = DataRequest.objects.select_related("subject").filter(reference=reference).first()
+    if dr is None:
+        raise Http404
+    if dr.subject.number != request.subject_number:
+        # SECURITY: the attempt goes on that case's trail, with no number: whose it was
+        # is exactly what must not be written down.
+        with transaction.atomic():
+            audit.record(
+                dr,
+                "dsar.request.access_refused",
+                actor_kind=AuditEvent.ActorKind.SUBJECT,
+                data={"page": request.resolver_match.url_name if request.resolver_match else ""},
+            )
+        raise Http404
+    return dr
 
 
 def _language() -> str:

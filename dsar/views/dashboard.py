@@ -1,7 +1,8 @@
 """The managers' compliance cockpit: figures, the cases behind them, the accountability pack.
 
 Every view needs `dsar.view_compliance` (the Managers role). Filters come from the query
-string; bad values fall back to the defaults with a message, never an error page.
+string and are all validated: a page with a bad value answers 400 and shows the defaults it
+used instead, with a message; the exports refuse and go back to the cockpit. Never a 500.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +35,10 @@ from portal.formats import human_date
 
 PAGE_SIZE = 50
 MAX_PERIOD_DAYS = 3 * 366
+# Dates outside these are typing errors (or probes): date arithmetic on year 9999 overflows.
+FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2099, 12, 31)
+# Larger than any id a database gives out (PostgreSQL bigint, SQLite INTEGER).
+MAX_ID = 2**63 - 1
 
 FIGURE_TITLES = {
     "received": gettext_lazy("Requests received"),
@@ -59,11 +65,13 @@ class DashboardFilterForm(forms.Form):
         label=gettext_lazy("Received from"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[MinValueValidator(FIRST_DATE), MaxValueValidator(LAST_DATE)],
     )
     end = forms.DateField(
         label=gettext_lazy("to"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[MinValueValidator(FIRST_DATE), MaxValueValidator(LAST_DATE)],
     )
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind"),
@@ -82,7 +90,18 @@ def _filters(request: HttpRequest, today: date) -> tuple[dashboard.Filters, list
     if "kind" in form.errors:
         problems.append(_("That kind of request does not exist; showing all kinds."))
     start, end = data.get("start") or default.start, data.get("end") or default.end
-    if "start" in form.errors or "end" in form.errors:
+    out_of_range = any(
+        form.has_error(name, code)
+        for name in ("start", "end")
+        for code in ("min_value", "max_value")
+    )
+    if out_of_range:
+        start, end = default.start, default.end
+        problems.append(
+            _("Choose dates from %(first)s to %(last)s; showing the last 12 months.")
+            % {"first": FIRST_DATE.year, "last": LAST_DATE.year}
+        )
+    elif "start" in form.errors or "end" in form.errors:
         start, end = default.start, default.end
         problems.append(_("Enter dates as YYYY-MM-DD; showing the last 12 months."))
     elif start > end:
@@ -169,34 +188,54 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         "period_query": _period_query(filters),
         "kind_query": urlencode({"kind": filters.kind}) if filters.kind else "",
     }
-    return render(request, "dsar/dashboard/cockpit.html", context)
+    return render(request, "dsar/dashboard/cockpit.html", context, status=400 if problems else 200)
 
 
 def _month(value: str) -> date | None:
     try:
-        return datetime.strptime(value, "%Y-%m").date()
+        month = datetime.strptime(value, "%Y-%m").date()
     except ValueError:
         return None
+    return month if FIRST_DATE <= month <= LAST_DATE else None
+
+
+def _assignee(value: str) -> str | None:
+    """The assignee filter: "none", a user id, or None for anything else. ASCII digits only
+    ("²".isdigit() is true) and within the range of an id (a 25-digit one overflows)."""
+    if value == "none":
+        return value
+    if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
+        return str(int(value))
+    return None
 
 
 def _drill(request: HttpRequest) -> tuple[dashboard.Drill | None, list[str]]:
     """The figure to list and its detail, from the query string; None for an unknown figure.
-    A detail that does not validate is dropped (with a message for a bad month)."""
+    A detail that does not validate is dropped, with a message."""
     get = request.GET.get
     figure = get("figure", "")
     if figure not in dashboard.FIGURES:
         return None, []
+    problems = []
     month = _month(get("month", ""))
-    problems = [_("Enter the month as YYYY-MM; showing the whole period.")]
-    assignee, ground, reason = get("assignee", ""), get("ground", ""), get("reason", "")
+    if get("month") and month is None:
+        problems.append(_("Enter the month as YYYY-MM; showing the whole period."))
+    assignee = _assignee(get("assignee", ""))
+    if get("assignee") and assignee is None:
+        problems.append(_("That assignee does not exist; showing every assignee."))
+    ground, reason = get("ground", ""), get("reason", "")
+    if ground and ground not in DataRequest.RefusalGround.values:
+        problems.append(_("That refusal ground does not exist; showing every ground."))
+    if reason and reason not in DataRequest.ExtensionReason.values:
+        problems.append(_("That reason for an extension does not exist; showing every reason."))
     drill = dashboard.Drill(
         figure=figure,
         month=month,
-        assignee=assignee if assignee == "none" or assignee.isdigit() else "",
+        assignee=assignee or "",
         ground=ground if ground in DataRequest.RefusalGround.values else "",
         reason=reason if reason in DataRequest.ExtensionReason.values else "",
     )
-    return drill, problems if get("month") and month is None else []
+    return drill, problems
 
 
 @require_GET
@@ -229,7 +268,8 @@ def cases(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "period_query": _period_query(filters),
     }
-    return render(request, "dsar/dashboard/cases.html", context)
+    status = 400 if problems or more else 200
+    return render(request, "dsar/dashboard/cases.html", context, status=status)
 
 
 def _csv_chunks(rows: Iterable[list[str]], per_chunk: int = 500) -> Iterator[str]:

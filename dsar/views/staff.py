@@ -55,7 +55,13 @@ def _get_case_for_staff(request: HttpRequest, reference: str) -> DataRequest:
 @staff_required("dsar.view_datarequest")
 def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET, staff_choices=[(str(k), v) for k, v in _staff_choices()])
-    data = form.cleaned_data if form.is_valid() else {}
+    # Valid filters apply; a bad one is left out, said so and answered with 400.
+    valid = form.is_valid()
+    data = form.cleaned_data
+    if not valid:
+        messages.warning(
+            request, _("A filter was not understood and is left out: choose from the lists.")
+        )
     filters = selectors.QueueFilters(
         **{k: data.get(k) or "" for k in ("kind", "status", "assignee", "due", "q")}
     )
@@ -70,7 +76,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "query": query.urlencode(),
     }
-    return render(request, "dsar/staff/queue.html", context)
+    return render(request, "dsar/staff/queue.html", context, status=200 if valid else 400)
 
 
 @staff_required("dsar.view_datarequest")

@@ -833,3 +833,52 @@ NL.update(
         "Download the erasure receipt": "Download het ontvangstbewijs van de verwijdering",
     }
 )
+
+# Issue 10: the failure cap on a number (verification/services.py, templates/messages/).
+NL.update(
+    {
+        "Too many wrong codes were entered for this number. For your safety, we send no codes to it until %(when)s.": "Voor dit nummer zijn te vaak verkeerde codes ingevoerd. Voor uw veiligheid sturen wij er tot %(when)s geen codes naar.",
+        "Someone entered many wrong codes for your number on our privacy portal. For your safety, we send no codes to it until %(until)s. If this was you, try again after that: %(link)s. If it was not, you need not do anything: nobody got in.": "Iemand heeft op ons privacyportaal vaak een verkeerde code voor uw nummer ingevoerd. Voor uw veiligheid sturen wij er tot %(until)s geen codes naar. Was u dat zelf, probeer het daarna opnieuw: %(link)s. Was u het niet, dan hoeft u niets te doen: niemand is binnengekomen.",
+    }
+)
+
+# Issue 10: bad query parameters on staff pages (dsar/views/dashboard.py, dsar/views/staff.py).
+NL.update(
+    {
+        "Choose dates from %(first)s to %(last)s; showing the last 12 months.": "Kies datums van %(first)s tot en met %(last)s; de afgelopen 12 maanden worden getoond.",
+        "That assignee does not exist; showing every assignee.": "Die behandelaar bestaat niet; alle behandelaars worden getoond.",
+        "That refusal ground does not exist; showing every ground.": "Die weigeringsgrond bestaat niet; alle gronden worden getoond.",
+        "That reason for an extension does not exist; showing every reason.": "Die reden voor verlenging bestaat niet; alle redenen worden getoond.",
+        "A filter was not understood and is left out: choose from the lists.": "Een filter werd niet begrepen en is weggelaten: kies uit de lijsten.",
+    }
+)
+
+# Issue 10: enrolment links, the staff list, the idle timeout (portal/enrolment.py, team.py,
+# middleware.py, templates/portal/staff_team.html and staff_enrol*.html, staff_otp_no_link.html).
+NL.update(
+    {
+        "Sign in with your password; then you set up your authenticator.": "Log in met uw wachtwoord; daarna stelt u uw authenticator-app in.",
+        "You cannot issue an enrolment link for this person.": "U kunt voor deze persoon geen activeringslink maken.",
+        "Enrolment links are for active staff members only.": "Activeringslinks zijn alleen voor actieve medewerkers.",
+        "This enrolment link was used already or has expired. Ask for a new one.": "Deze activeringslink is al gebruikt of verlopen. Vraag om een nieuwe.",
+        "You were signed out after %(minutes)s minutes without activity.": "U bent uitgelogd na %(minutes)s minuten zonder activiteit.",
+        "Staff and authenticators": "Medewerkers en authenticators",
+        "This enrolment link does not work": "Deze activeringslink werkt niet",
+        "It was used already, has expired or was replaced by a newer one. Ask a manager or an administrator for a new link.": "Hij is al gebruikt, verlopen of vervangen door een nieuwere. Vraag een manager of een beheerder om een nieuwe link.",
+        "Enrolment link": "Activeringslink",
+        "Enrolment link for %(name)s": "Activeringslink voor %(name)s",
+        "It works once, until %(until)s, and only together with their own password. Give it to them in person or through a channel you trust; this page shows it only now.": "Hij werkt één keer, tot %(until)s, en alleen samen met het eigen wachtwoord van de medewerker. Geef hem persoonlijk of via een kanaal dat u vertrouwt; deze pagina toont hem alleen nu.",
+        "Back to the staff list": "Terug naar de medewerkerslijst",
+        "You need an enrolment link": "U hebt een activeringslink nodig",
+        "Your account has no authenticator app yet. Ask a manager or an administrator for an enrolment link: open it, sign in with your password and set up the app. The link works once, for 24 hours.": "Uw account heeft nog geen authenticator-app. Vraag een manager of een beheerder om een activeringslink: open die, log in met uw wachtwoord en stel de app in. De link werkt één keer, 24 uur lang.",
+        "Staff sign in with a password and an authenticator app. To set up the app, or to replace a lost phone, a person needs an enrolment link from you: it works once, for 24 hours, and only with their own password. A new link replaces any earlier one.": "Medewerkers loggen in met een wachtwoord en een authenticator-app. Om de app in te stellen, of een verloren telefoon te vervangen, heeft iemand een activeringslink van u nodig: die werkt één keer, 24 uur lang, en alleen met het eigen wachtwoord. Een nieuwe link vervangt elke eerdere.",
+        "Active staff members, by username": "Actieve medewerkers, op gebruikersnaam",
+        "Name": "Naam",
+        "Username": "Gebruikersnaam",
+        "Roles": "Rollen",
+        "Authenticator": "Authenticator",
+        "Set up": "Ingesteld",
+        "Not set up": "Niet ingesteld",
+        "Create enrolment link": "Activeringslink maken",
+    }
+)

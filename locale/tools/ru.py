@@ -864,3 +864,52 @@ RU.update(
         "Download the erasure receipt": "Скачать подтверждение удаления",
     }
 )
+
+# Issue 10: the failure cap on a number (verification/services.py, templates/messages/).
+RU.update(
+    {
+        "Too many wrong codes were entered for this number. For your safety, we send no codes to it until %(when)s.": "Для этого номера слишком много раз ввели неверный код. В целях Вашей безопасности мы не отправляем на него коды до %(when)s.",
+        "Someone entered many wrong codes for your number on our privacy portal. For your safety, we send no codes to it until %(until)s. If this was you, try again after that: %(link)s. If it was not, you need not do anything: nobody got in.": "Кто-то много раз ввёл неверный код для Вашего номера на нашем портале защиты данных. В целях Вашей безопасности мы не отправляем на него коды до %(until)s. Если это были Вы, попробуйте снова после этого времени: %(link)s. Если нет, ничего делать не нужно: никто не получил доступ.",
+    }
+)
+
+# Issue 10: bad query parameters on staff pages (dsar/views/dashboard.py, dsar/views/staff.py).
+RU.update(
+    {
+        "Choose dates from %(first)s to %(last)s; showing the last 12 months.": "Выберите даты с %(first)s по %(last)s год; показаны последние 12 месяцев.",
+        "That assignee does not exist; showing every assignee.": "Такого исполнителя нет; показаны все исполнители.",
+        "That refusal ground does not exist; showing every ground.": "Такого основания для отказа нет; показаны все основания.",
+        "That reason for an extension does not exist; showing every reason.": "Такой причины продления нет; показаны все причины.",
+        "A filter was not understood and is left out: choose from the lists.": "Фильтр не распознан и не применён: выберите значение из списка.",
+    }
+)
+
+# Issue 10: enrolment links, the staff list, the idle timeout (portal/enrolment.py, team.py,
+# middleware.py, templates/portal/staff_team.html and staff_enrol*.html, staff_otp_no_link.html).
+RU.update(
+    {
+        "Sign in with your password; then you set up your authenticator.": "Войдите с паролем; затем Вы настроите приложение-аутентификатор.",
+        "You cannot issue an enrolment link for this person.": "Вы не можете создать ссылку для подключения для этого сотрудника.",
+        "Enrolment links are for active staff members only.": "Ссылки для подключения выдаются только действующим сотрудникам.",
+        "This enrolment link was used already or has expired. Ask for a new one.": "Эта ссылка для подключения уже использована или устарела. Попросите новую.",
+        "You were signed out after %(minutes)s minutes without activity.": "Вы вышли из системы после %(minutes)s мин. бездействия.",
+        "Staff and authenticators": "Сотрудники и аутентификаторы",
+        "This enrolment link does not work": "Эта ссылка для подключения не действует",
+        "It was used already, has expired or was replaced by a newer one. Ask a manager or an administrator for a new link.": "Она уже использована, устарела или заменена более новой. Попросите новую ссылку у руководителя или администратора.",
+        "Enrolment link": "Ссылка для подключения",
+        "Enrolment link for %(name)s": "Ссылка для подключения: %(name)s",
+        "It works once, until %(until)s, and only together with their own password. Give it to them in person or through a channel you trust; this page shows it only now.": "Она действует один раз, до %(until)s, и только вместе с собственным паролем сотрудника. Передайте её лично или по надёжному каналу; эта страница показывает её только сейчас.",
+        "Back to the staff list": "Назад к списку сотрудников",
+        "You need an enrolment link": "Нужна ссылка для подключения",
+        "Your account has no authenticator app yet. Ask a manager or an administrator for an enrolment link: open it, sign in with your password and set up the app. The link works once, for 24 hours.": "К Вашей учётной записи ещё не подключено приложение-аутентификатор. Попросите ссылку для подключения у руководителя или администратора: откройте её, войдите с паролем и настройте приложение. Ссылка действует один раз в течение 24 часов.",
+        "Staff sign in with a password and an authenticator app. To set up the app, or to replace a lost phone, a person needs an enrolment link from you: it works once, for 24 hours, and only with their own password. A new link replaces any earlier one.": "Сотрудники входят с паролем и приложением-аутентификатором. Чтобы настроить приложение или заменить потерянный телефон, сотруднику нужна ссылка для подключения от Вас: она действует один раз в течение 24 часов и только с его собственным паролем. Новая ссылка заменяет все прежние.",
+        "Active staff members, by username": "Действующие сотрудники по имени пользователя",
+        "Name": "Имя",
+        "Username": "Имя пользователя",
+        "Roles": "Роли",
+        "Authenticator": "Аутентификатор",
+        "Set up": "Настроен",
+        "Not set up": "Не настроен",
+        "Create enrolment link": "Создать ссылку для подключения",
+    }
+)

@@ -837,3 +837,52 @@ SV.update(
         "Download the erasure receipt": "Ladda ner raderingskvittot",
     }
 )
+
+# Issue 10: the failure cap on a number (verification/services.py, templates/messages/).
+SV.update(
+    {
+        "Too many wrong codes were entered for this number. For your safety, we send no codes to it until %(when)s.": "För många felaktiga koder har angetts för det här numret. För din säkerhet skickar vi inga koder till det förrän %(when)s.",
+        "Someone entered many wrong codes for your number on our privacy portal. For your safety, we send no codes to it until %(until)s. If this was you, try again after that: %(link)s. If it was not, you need not do anything: nobody got in.": "Någon har angett många felaktiga koder för ditt nummer i vår integritetsportal. För din säkerhet skickar vi inga koder till det förrän %(until)s. Om det var du kan du försöka igen efter det: %(link)s. Om det inte var du behöver du inte göra något: ingen kom in.",
+    }
+)
+
+# Issue 10: bad query parameters on staff pages (dsar/views/dashboard.py, dsar/views/staff.py).
+SV.update(
+    {
+        "Choose dates from %(first)s to %(last)s; showing the last 12 months.": "Välj datum från %(first)s till %(last)s; de senaste 12 månaderna visas.",
+        "That assignee does not exist; showing every assignee.": "Den handläggaren finns inte; alla handläggare visas.",
+        "That refusal ground does not exist; showing every ground.": "Den avslagsgrunden finns inte; alla grunder visas.",
+        "That reason for an extension does not exist; showing every reason.": "Det skälet för förlängning finns inte; alla skäl visas.",
+        "A filter was not understood and is left out: choose from the lists.": "Ett filter förstods inte och har utelämnats: välj i listorna.",
+    }
+)
+
+# Issue 10: enrolment links, the staff list, the idle timeout (portal/enrolment.py, team.py,
+# middleware.py, templates/portal/staff_team.html and staff_enrol*.html, staff_otp_no_link.html).
+SV.update(
+    {
+        "Sign in with your password; then you set up your authenticator.": "Logga in med ditt lösenord; sedan konfigurerar du din autentiseringsapp.",
+        "You cannot issue an enrolment link for this person.": "Du kan inte skapa en aktiveringslänk för den här personen.",
+        "Enrolment links are for active staff members only.": "Aktiveringslänkar är bara för aktiva medarbetare.",
+        "This enrolment link was used already or has expired. Ask for a new one.": "Aktiveringslänken har redan använts eller har gått ut. Be om en ny.",
+        "You were signed out after %(minutes)s minutes without activity.": "Du loggades ut efter %(minutes)s minuter utan aktivitet.",
+        "Staff and authenticators": "Medarbetare och autentiseringsappar",
+        "This enrolment link does not work": "Aktiveringslänken fungerar inte",
+        "It was used already, has expired or was replaced by a newer one. Ask a manager or an administrator for a new link.": "Den har redan använts, har gått ut eller har ersatts av en nyare. Be en chef eller en administratör om en ny länk.",
+        "Enrolment link": "Aktiveringslänk",
+        "Enrolment link for %(name)s": "Aktiveringslänk för %(name)s",
+        "It works once, until %(until)s, and only together with their own password. Give it to them in person or through a channel you trust; this page shows it only now.": "Den fungerar en gång, till %(until)s, och bara tillsammans med personens eget lösenord. Ge den personligen eller via en kanal du litar på; den här sidan visar den bara nu.",
+        "Back to the staff list": "Tillbaka till medarbetarlistan",
+        "You need an enrolment link": "Du behöver en aktiveringslänk",
+        "Your account has no authenticator app yet. Ask a manager or an administrator for an enrolment link: open it, sign in with your password and set up the app. The link works once, for 24 hours.": "Ditt konto har ingen autentiseringsapp ännu. Be en chef eller en administratör om en aktiveringslänk: öppna den, logga in med ditt lösenord och konfigurera appen. Länken fungerar en gång, i 24 timmar.",
+        "Staff sign in with a password and an authenticator app. To set up the app, or to replace a lost phone, a person needs an enrolment link from you: it works once, for 24 hours, and only with their own password. A new link replaces any earlier one.": "Medarbetare loggar in med ett lösenord och en autentiseringsapp. För att konfigurera appen, eller ersätta en förlorad telefon, behöver personen en aktiveringslänk från dig: den fungerar en gång, i 24 timmar, och bara med personens eget lösenord. En ny länk ersätter alla tidigare.",
+        "Active staff members, by username": "Aktiva medarbetare, efter användarnamn",
+        "Name": "Namn",
+        "Username": "Användarnamn",
+        "Roles": "Roller",
+        "Authenticator": "Autentiseringsapp",
+        "Set up": "Konfigurerad",
+        "Not set up": "Inte konfigurerad",
+        "Create enrolment link": "Skapa aktiveringslänk",
+    }
+)

@@ -121,6 +121,41 @@ def test_it_hides_another_customers_request(alice_client, mallory_client):
     assert alice_client.get(f"/my/requests/{ref}/").status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [("/", "get"), ("/download/", "get"), ("/erasure-receipt.pdf", "get"), ("/answer/1/", "post")],
+)
+def test_it_audits_a_refused_look_at_another_customers_request(
+    alice_client, mallory_client, path, method
+):
+    from dsar import audit
+
+    alice_client.post("/my/requests/new/", {"kind": "access"})
+    dr = DataRequest.objects.get()
+    before = AuditEvent.objects.count()
+
+    r = getattr(mallory_client, method)(f"/my/requests/{dr.reference}{path}")
+
+    assert r.status_code == 404
+    event = AuditEvent.objects.get(action="dsar.request.access_refused")
+    assert event.data_request == dr and event.actor is None
+    assert event.actor_kind == AuditEvent.ActorKind.SUBJECT
+    assert AuditEvent.objects.count() == before + 1
+    # Ids and codes only: neither customer's number is written down.
+    flat = str(event.data)
+    for number in (ALICE, MALLORY):
+        assert number not in flat and number[3:] not in flat
+    assert audit.verify_chain().ok
+
+
+def test_it_does_not_audit_an_unknown_reference_or_the_owner(alice_client, mallory_client):
+    alice_client.post("/my/requests/new/", {"kind": "access"})
+    dr = DataRequest.objects.get()
+    assert mallory_client.get("/my/requests/R-0000-0000-00/").status_code == 404
+    assert alice_client.get(f"/my/requests/{dr.reference}/").status_code == 200
+    assert not AuditEvent.objects.filter(action="dsar.request.access_refused").exists()
+
+
 def test_it_enforces_csrf_on_new_requests(db):
     c = Client(enforce_csrf_checks=True)
     # Verify through the services, with a CSRF token from the form pages.

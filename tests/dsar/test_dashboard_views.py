@@ -162,7 +162,7 @@ def test_the_period_filter_moves_the_cohort(manager, cases):
 )
 def test_bad_filters_fall_back_to_the_defaults_with_a_message(manager, cases, query, message):
     r = manager.get(f"/staff/dashboard/?{query}")
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert message in text(r)
     assert r.context["f"].filters.start in (date(2024, 4, 1), date(2025, 3, 1))
     assert "<script>" not in r.content.decode()
@@ -204,9 +204,60 @@ def test_an_unknown_figure_goes_back_to_the_cockpit(manager, query):
 
 def test_a_bad_month_shows_the_whole_period(manager, cases):
     r = manager.get("/staff/dashboard/cases/?figure=received&month=2025-99&assignee=x&ground=y")
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert "Enter the month as YYYY-MM" in text(r)
+    assert "That assignee does not exist" in text(r)
+    assert "That refusal ground does not exist" in text(r)
     assert "4 cases" in text(r)
+
+
+# Issue 10: every query parameter is validated; bad input is a 400 with a message, not a 500.
+BAD_INPUT = [
+    ("/staff/dashboard/cases/?figure=due_soon&assignee=%C2%B2", "That assignee does not exist"),
+    ("/staff/dashboard/cases/?figure=due_soon&assignee=" + "9" * 25, "That assignee does not"),
+    ("/staff/dashboard/cases/?figure=due_soon&assignee=-3", "That assignee does not exist"),
+    ("/staff/dashboard/cases/?figure=received&start=9999-12-31", "Choose dates from 2000 to 2099"),
+    ("/staff/dashboard/cases/?figure=received&month=9999-12", "Enter the month as YYYY-MM"),
+    ("/staff/dashboard/cases/?figure=extended&reason=%00", "That reason for an extension"),
+    ("/staff/dashboard/?start=9999-12-31", "Choose dates from 2000 to 2099"),
+    ("/staff/dashboard/?start=9999-12-31&end=9999-12-31", "Choose dates from 2000 to 2099"),
+    ("/staff/dashboard/?start=0001-01-01&end=0001-01-02", "Choose dates from 2000 to 2099"),
+    ("/staff/dashboard/?end=99999-01-01", "Enter dates as YYYY-MM-DD"),
+]
+
+
+@pytest.mark.parametrize(("url", "message"), BAD_INPUT)
+def test_bad_query_parameters_are_a_400_with_a_message(manager, cases, url, message):
+    manager.raise_request_exception = False
+    r = manager.get(url)
+    assert r.status_code == 400
+    assert message in text(r)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["start=9999-12-31", "start=9999-01-01&end=9999-12-31", "start=0001-01-01&end=0001-01-02"],
+)
+@pytest.mark.parametrize("url", ["/staff/dashboard/export.csv", "/staff/dashboard/report.pdf"])
+def test_the_pack_refuses_dates_out_of_range(manager, url, query):
+    manager.raise_request_exception = False
+    r = manager.get(f"{url}?{query}", follow=True)
+    assert r.redirect_chain[0][0].startswith("/staff/dashboard/?")
+    assert "Nothing was exported" in text(r)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/staff/dashboard/?start=2099-01-01&end=2099-12-31",
+        "/staff/dashboard/?start=2000-01-01&end=2000-12-31",
+        "/staff/dashboard/cases/?figure=due_soon&start=2099-12-01&end=2099-12-31&month=2099-12",
+        "/staff/dashboard/cases/?figure=due_soon&assignee=" + str(2**63 - 1),
+        "/staff/dashboard/report.pdf?start=2099-01-01&end=2099-12-31",
+    ],
+)
+def test_the_edges_of_the_ranges_work(manager, cases, url):
+    assert manager.get(url).status_code == 200
 
 
 # --- the accountability CSV ---------------------------------------------------------------

@@ -61,6 +61,19 @@ def test_it_filters(client, bob, query, expected):
     assert {k for k, dr in cases.items() if dr.reference in page} == expected
 
 
+@pytest.mark.parametrize(
+    "query", ["kind=everything&due=week", "assignee=%C2%B2&due=week", f"q={'x' * 41}&due=week"]
+)
+def test_a_bad_filter_is_a_400_with_a_message_and_the_good_ones_apply(client, bob, query):
+    today = timezone.localdate()
+    soon = DataRequestFactory(due_on=today + timedelta(days=3))
+    later = DataRequestFactory(due_on=today + timedelta(days=20))
+    r = staff_login(client, bob).get(f"/staff/?{query}")
+    assert r.status_code == 400
+    assert "A filter was not understood and is left out" in text(r)
+    assert soon.reference in text(r) and later.reference not in text(r)
+
+
 def test_it_searches_by_reference_and_number(client, bob, case):
     staff_login(client, bob)
     assert case.reference in text(client.get(f"/staff/?q={case.reference}"))

@@ -13,13 +13,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from axes.models import AccessAttempt, AccessLog
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import auth
+from dsar.models import AuditEvent
+from portal import auth, enrolment
+from portal.models import EnrolmentLink
 from tests.conftest import text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.portal.staff_auth_urls")]
@@ -185,6 +188,29 @@ def test_it_locks_out_after_five_failures(client, bob_device, clock):
     assert password_step(client).status_code == 302
 
 
+def _via_proxy(client_address: str) -> Client:
+    """A browser at `client_address` behind the TLS proxy at 10.0.0.2."""
+    return Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=client_address)
+
+
+def test_behind_the_proxy_it_locks_the_attackers_address_not_the_proxys(
+    settings, bob_device, carol, clock
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    attacker = _via_proxy("198.51.100.7")
+    for _ in range(5):
+        password_step(attacker, password="wrong-password")
+    assert password_step(attacker).status_code == 429
+    assert AccessAttempt.objects.get().ip_address == "198.51.100.7"
+
+    # Colleagues behind the same proxy still sign in; the attacker's address does not.
+    assert password_step(_via_proxy("203.0.113.20"), username="carol").status_code == 302
+    assert password_step(_via_proxy("198.51.100.7"), username="carol").status_code == 429
+    # Forging the header does not get the attacker out of the lockout either.
+    forged = _via_proxy("203.0.113.20, 198.51.100.7")
+    assert password_step(forged, username="carol").status_code == 429
+
+
 def test_it_shows_the_lockout_page_in_the_visitors_language(client, bob_device):
     for _ in range(5):
         r = client.post(
@@ -300,10 +326,20 @@ def test_it_refuses_a_user_who_lost_staff_during_the_code_step(client, bob_devic
     assert SESSION_KEY not in client.session
 
 
-# Enrolment.
+# Enrolment: only through a one-time link a manager or an administrator issues.
 
 
-def test_it_enrols_an_authenticator_end_to_end(client, dave, clock):
+def open_link(client, user, by=None) -> str:
+    """Issue an enrolment link for `user` and open it in `client`; returns its path."""
+    _link, url = enrolment.issue_link(user=user, by=by)
+    path = url.removeprefix(settings.SITE_URL)
+    r = client.get(path)
+    assert r.status_code == 302 and r["Location"] == LOGIN, r.content[:500]
+    return path
+
+
+def test_it_enrols_an_authenticator_end_to_end(client, dave, maria, clock):
+    path = open_link(client, dave, by=maria)
     r = password_step(client, username="dave")
     assert r.status_code == 302 and r["Location"] == SETUP
     assert client.get(CODE)["Location"] == SETUP
@@ -327,19 +363,44 @@ def test_it_enrols_an_authenticator_end_to_end(client, dave, clock):
     device.refresh_from_db()
     assert device.confirmed
     assert client.get("/test/staff-only/").status_code == 200
+    link = EnrolmentLink.objects.get(user=dave)
+    assert link.used_at == NOON and link.created_by == maria
+    issued, used = AuditEvent.objects.filter(action__startswith="portal.enrolment.")
+    assert (issued.action, issued.actor, issued.data) == (
+        "portal.enrolment.issued",
+        maria,
+        {"user": dave.pk, "link": link.pk, "via": "page"},
+    )
+    assert (used.action, used.actor) == ("portal.enrolment.used", dave)
+    assert used.data == {"user": dave.pk, "link": link.pk, "device": device.pk}
 
     client.post(LOGOUT)
     clock.shift(timedelta(seconds=30))
     r = password_step(client, username="dave")
     assert r["Location"] == CODE
+    # The link worked once.
+    r = Client().get(path)
+    assert r.status_code == 404 and "This enrolment link does not work" in text(r)
+
+
+def test_a_password_alone_cannot_set_up_an_authenticator(client, dave):
+    r = password_step(client, username="dave")
+    assert r.status_code == 302 and r["Location"] == SETUP
+    for response in (client.get(SETUP), client.post(SETUP, {"code": "123456"})):
+        assert response.status_code == 403
+        assert "Ask a manager or an administrator for an enrolment link" in text(response)
+    assert not TOTPDevice.objects.filter(user=dave).exists()
+    assert SESSION_KEY not in client.session
 
 
 def test_it_gives_each_sign_in_a_fresh_secret(client, dave):
+    open_link(client, dave)
     password_step(client, username="dave")
     client.get(SETUP)
     first = TOTPDevice.objects.get(user=dave)
 
     other = Client()
+    open_link(other, dave)
     password_step(other, username="dave")
     other.get(SETUP)
     assert TOTPDevice.objects.get(user=dave).key != first.key
@@ -354,7 +415,77 @@ def test_it_does_not_let_the_password_replace_an_authenticator(client, bob_devic
     assert list(TOTPDevice.objects.filter(user=bob_device.user)) == [bob_device]
 
 
+def test_a_link_replaces_a_lost_authenticator(client, bob_device, maria, clock):
+    open_link(client, bob_device.user, by=maria)
+    assert password_step(client)["Location"] == SETUP
+    client.get(SETUP)
+    new = TOTPDevice.objects.get(user=bob_device.user, confirmed=False)
+    assert client.post(SETUP, {"code": current_code(new)}).status_code == 302
+    assert list(TOTPDevice.objects.filter(user=bob_device.user)) == [new]
+
+
+def test_a_used_link_cannot_confirm_a_second_authenticator(dave, clock):
+    first, second = Client(), Client()
+    _link, url = enrolment.issue_link(user=dave)
+    for c in (first, second):
+        assert c.get(url.removeprefix(settings.SITE_URL)).status_code == 302
+        password_step(c, username="dave")
+        c.get(SETUP)
+    device = TOTPDevice.objects.get(user=dave, confirmed=False, pk=second.session[auth.SETUP_KEY])
+    assert second.post(SETUP, {"code": current_code(device)}).status_code == 302
+    # The link is used: the first session sets up nothing and is asked for a code instead.
+    r = first.post(SETUP, {"code": "123456"})
+    assert r.status_code == 302 and r["Location"] == CODE
+    assert list(TOTPDevice.objects.filter(user=dave)) == [device]
+    assert SESSION_KEY not in first.session
+
+
+def test_a_link_expires_after_24_hours(client, dave, clock):
+    _link, url = enrolment.issue_link(user=dave)
+    clock.shift(timedelta(hours=24, seconds=1))
+    r = client.get(url.removeprefix(settings.SITE_URL))
+    assert r.status_code == 404 and "This enrolment link does not work" in text(r)
+    assert password_step(client, username="dave")["Location"] == SETUP
+    assert client.get(SETUP).status_code == 403
+
+
+def test_a_link_that_expires_during_the_set_up_is_refused(client, dave, clock):
+    _link, url = enrolment.issue_link(user=dave)
+    clock.shift(timedelta(hours=23, minutes=58))
+    assert client.get(url.removeprefix(settings.SITE_URL)).status_code == 302
+    password_step(client, username="dave")
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=dave)
+    clock.shift(timedelta(minutes=3))
+    r = client.post(SETUP, {"code": current_code(device)})
+    assert r.status_code == 403
+    assert not TOTPDevice.objects.filter(user=dave, confirmed=True).exists()
+
+
+def test_a_newer_link_replaces_an_older_one(client, dave):
+    _old, old_url = enrolment.issue_link(user=dave)
+    enrolment.issue_link(user=dave)
+    assert client.get(old_url.removeprefix(settings.SITE_URL)).status_code == 404
+
+
+def test_a_link_only_serves_its_own_user(client, dave, carol):
+    open_link(client, dave)
+    # carol signs in, in the session that opened dave's link: no set-up for her.
+    assert password_step(client, username="carol")["Location"] == SETUP
+    assert client.get(SETUP).status_code == 403
+    assert not TOTPDevice.objects.filter(user=carol).exists()
+
+
+@pytest.mark.parametrize("token", ["x", "a" * 43, "a" * 500, "%00", "..%2F..%2F"])
+def test_an_unknown_link_is_a_plain_404(client, dave, token):
+    enrolment.issue_link(user=dave)
+    r = client.get(f"/staff/enrol/{token}/")
+    assert r.status_code == 404
+    assert auth.ENROL_KEY not in client.session
+
+
 def test_it_draws_the_qr_code_as_an_image(client, dave):
+    open_link(client, dave)
     password_step(client, username="dave")
     r = client.get(SETUP)
     svg = qr_image(r)

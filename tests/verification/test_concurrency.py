@@ -24,7 +24,9 @@ def test_it_accepts_a_code_once_under_concurrency():
     def attempt():
         barrier.wait()
         try:
-            services.confirm_code(device_id=device.pk, binding="b", code=code, ip="192.0.2.1")
+            services.confirm_code(
+                device_id=device.pk, binding="b", code=code, ip="192.0.2.1", session_key="s"
+            )
             results.append("ok")
         except services.VerificationError:
             results.append("rejected")

@@ -300,8 +300,70 @@ def test_it_serialises_concurrent_tries_of_one_code(client):
     ok = 0
     for _ in range(2):
         try:
-            services.confirm_code(device_id=device.pk, binding="b", code=code, ip="1.2.3.4")
+            services.confirm_code(
+                device_id=device.pk, binding="b", code=code, ip="1.2.3.4", session_key="s"
+            )
             ok += 1
         except services.CodeRejected:
             pass
     assert ok == 1
+
+
+def test_a_refused_request_spends_no_later_bucket(settings, outbox):
+    # One address floods: its own bucket refuses it, and the number's and the session's
+    # buckets, checked after it, are left for their owners.
+    settings.VERIFICATION_RATE_IP = (1, 3600)
+    settings.VERIFICATION_RATE_NUMBER = (1, 3600)
+    flood = Client(REMOTE_ADDR="203.0.113.9")
+    assert flood.post("/verify/", {"number": MALLORY}).status_code == 302
+    assert flood.post("/verify/", {"number": ALICE}).status_code == 429
+    assert Client(REMOTE_ADDR="192.0.2.1").post("/verify/", {"number": ALICE}).status_code == 302
+    assert [m.to for m in outbox] == [MALLORY, ALICE]
+
+
+def test_a_refused_try_spends_no_later_bucket(settings):
+    from verification import services
+
+    settings.VERIFICATION_RATE_VERIFY_IP = (1, 3600)
+    settings.VERIFICATION_RATE_VERIFY_SESSION = (2, 3600)
+    device = PhoneDevice.objects.create(number=ALICE, name="messaging number")
+    device.bind("b")
+    code = device.issue_code()
+    attempt = {"device_id": device.pk, "binding": "b", "session_key": "s"}
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(services.CodeRejected):
+        services.confirm_code(**attempt, code=wrong, ip="203.0.113.9")
+    with pytest.raises(services.RateLimited):
+        services.confirm_code(**attempt, code=code, ip="203.0.113.9")
+    # The address's bucket refused the second try before the session's was touched, so
+    # the session has one try left, from another address.
+    with time_machine.travel(timezone.now() + timedelta(seconds=2)):
+        assert services.confirm_code(**attempt, code=code, ip="192.0.2.1") == ALICE
+
+
+def test_it_rotates_the_csrf_token_on_verification(db):
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/verify/")
+    before = browser.cookies["csrftoken"].value
+    browser.post("/verify/", {"number": ALICE, "csrfmiddlewaretoken": before})
+    r = browser.post("/verify/code/", {"code": last_code(ALICE), "csrfmiddlewaretoken": before})
+    assert r.status_code == 302 and r.url == "/my/requests/"
+    after = browser.cookies["csrftoken"].value
+    assert after != before
+    # A token seen before verification (a planted or leaked one) no longer works.
+    assert browser.post("/sign-out/", {"csrfmiddlewaretoken": before}).status_code == 403
+    assert browser.get("/my/requests/").status_code == 200
+    assert browser.post("/sign-out/", {"csrfmiddlewaretoken": after}).status_code == 302
+
+
+def test_behind_the_proxy_the_limits_count_per_client_not_per_proxy(settings, outbox):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.VERIFICATION_RATE_IP = (1, 3600)
+
+    def via_proxy(address: str) -> Client:
+        return Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=address)
+
+    assert via_proxy("198.51.100.7").post("/verify/", {"number": ALICE}).status_code == 302
+    assert via_proxy("198.51.100.7").post("/verify/", {"number": MALLORY}).status_code == 429
+    assert via_proxy("203.0.113.20").post("/verify/", {"number": MALLORY}).status_code == 302
+    assert [m.to for m in outbox] == [ALICE, MALLORY]
