@@ -35,8 +35,8 @@ bench: $(STAMP)
 messages: export DEBUG ?= true
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l nl -l sv -l ru --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=var --no-obsolete
-	$(BIN)/python locale/tools/apply.py
 	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/dennis-cmd status locale/nl/LC_MESSAGES/django.po locale/sv/LC_MESSAGES/django.po locale/ru/LC_MESSAGES/django.po | grep -E "^(>>>|Untranslated|Fuzzy)" || true
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
