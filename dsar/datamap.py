@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import phonenumbers
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 
@@ -81,6 +82,7 @@ _KEYS = {
     "link": {"number", "via", "to", "to_column"},
     "column": {
         "label",
+        "file",
         "category",
         "erasure",
         "provided",
@@ -128,6 +130,9 @@ class Column:
     description: str = ""
     # What customers read for it, per language: (("en", "Full name"), ("nl", "Naam"), ...).
     label: tuple[tuple[str, str], ...] = ()
+    # The column holds a reference to a file in this storage (an alias of STORAGES, such as
+    # "recordings"): access packages hold the file itself, erasure deletes it.
+    file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,10 @@ class Table:
     @property
     def deletes_rows(self) -> bool:
         return any(c.erasure == "delete" for c in self.columns)
+
+    def file_columns(self) -> tuple[Column, ...]:
+        """The columns that hold references to files (`file = "<storage>"`)."""
+        return tuple(c for c in self.columns if c.file)
 
     def provided_columns(self) -> tuple[Column, ...]:
         """What an Art. 20 export includes: data the subject provided or generated."""
@@ -393,6 +402,7 @@ class _Reader:
             activity=self.text(item, "activity", where),
             description=self.text(item, "description", where) or "",
             label=self.label(item.get("label"), where),
+            file=self.text(item, "file", where),
         )
 
 
@@ -534,6 +544,17 @@ def _column_errors(column: Column) -> list[str]:
         errors.append(
             f"unknown erasure strategy {column.erasure!r} (use one of {', '.join(STRATEGIES)})."
         )
+    if column.file is not None:
+        if column.file not in settings.STORAGES:
+            errors.append(
+                f"file storage {column.file!r} is not configured (STORAGES has "
+                f"{', '.join(sorted(settings.STORAGES))})."
+            )
+        if column.erasure not in (None, "delete", "null", "retain"):
+            errors.append(
+                f"a file reference can be deleted with its file ('delete', 'null') or kept "
+                f"('retain'), not {column.erasure!r}."
+            )
     if column.erasure == "retain":
         if not column.legal_basis:
             errors.append("erasure 'retain' needs a legal_basis: the law that requires keeping it.")
@@ -668,6 +689,8 @@ def _table_live_errors(datamap: DataMap, table: Table, live: dict, alias: str) -
             errors.append(
                 f"{here}: erasure 'null' is impossible, the column is NOT NULL (use 'mask' or 'delete')."
             )
+        if column.file and kind and kind not in TEXT_FIELDS:
+            errors.append(f"{here}: a file reference needs a text column, not a {kind}.")
         if column.erasure in ("mask", "hash") and kind and kind not in TEXT_FIELDS:
             errors.append(f"{here}: erasure {column.erasure!r} needs a text column, not a {kind}.")
     for kind, name in table.dates:

@@ -23,7 +23,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -69,6 +69,8 @@ class TableExport:
     activity: str
     columns: tuple[tuple[str, str], ...]
     rows: Iterable[dict]
+    # Columns whose values name files the package holds (see Attachment).
+    file_columns: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -85,11 +87,30 @@ class TableExport:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that goes into the package as it is (the audio of a recorded call).
+
+    `name` is its place in the ZIP; (`table_key`, `column`, `value`) is the record field that
+    points at it, which data.json then gives as the file's name, SHA-256 and size. `open`
+    returns the file for reading, or raises FileNotFoundError when it is gone.
+    """
+
+    name: str
+    table_key: str
+    column: str
+    value: str
+    open: Callable[[], IO[bytes]]
+
+
+@dataclass(frozen=True)
 class PackageResult:
     sha256: str
     size: int
     # Rows written per table, keyed "source/table".
     counts: dict[str, int]
+    # Files added, and files a record names that could not be found.
+    files: int = 0
+    missing_files: int = 0
 
 
 def neutralise(value: Any) -> str:
@@ -144,13 +165,16 @@ def build_package(
     extra_files: Iterable[tuple[str, bytes]] = (),
     provenance: dict[str, Any] | None = None,
     withheld: int = 0,
+    attachments: Iterable[Attachment] = (),
 ) -> PackageResult:
     """Write the package for one request to `path` and return its SHA-256, size and counts.
 
     `kind` is "access" (Art. 15) or "export" (Art. 20; the caller passes only the provided
     columns). `provenance` (the register and data-map versions the answer was made from)
     heads `data.json`; `withheld` counts records left out because the number is shared with
-    someone else, which the README tells and says how to ask for. The ZIP is built as `path.with_suffix(".part")` and renamed over `path` only
+    someone else, which the README tells and says how to ask for. `attachments` are files
+    streamed into the ZIP first, so that data.json can give each its SHA-256 and size where
+    a record points at it; a file that is gone is recorded as missing, never a failure. The ZIP is built as `path.with_suffix(".part")` and renamed over `path` only
     when complete, so a crash never leaves a half package under the final name; on any error
     the part file is removed and the error re-raised. Raises ValueError for an unknown kind,
     a file name that could leave the ZIP's folders, or two tables with the same name.
@@ -175,7 +199,8 @@ def build_package(
     }
     try:
         with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            counts = _write_records(zf, head, groups, stamp, spool_dir=path.parent)
+            manifest = _write_attachments(zf, attachments, stamp, taken={DATA_FILE, README_FILE})
+            counts = _write_records(zf, head, groups, stamp, spool_dir=path.parent, files=manifest)
             readme = _render_readme(
                 reference=reference,
                 kind=kind,
@@ -184,6 +209,7 @@ def build_package(
                 csv_files=[(t.csv_name, counts[t.key]) for _, ts in groups for t in ts],
                 extra_names=[name for name, _ in extras],
                 withheld=withheld,
+                files=manifest,
             )
             zf.writestr(_entry(README_FILE, stamp), readme.encode())
             for name, data in extras:
@@ -193,7 +219,52 @@ def build_package(
     except BaseException:
         part.unlink(missing_ok=True)
         raise
-    return PackageResult(sha256=sha256, size=size, counts=counts)
+    found = [f for f in manifest.values() if f["file"]]
+    return PackageResult(
+        sha256=sha256,
+        size=size,
+        counts=counts,
+        files=len(found),
+        missing_files=len(manifest) - len(found),
+    )
+
+
+def _write_attachments(
+    zf: zipfile.ZipFile, attachments: Iterable[Attachment], stamp, *, taken: set[str]
+) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """Stream each file into the ZIP, hashing it on the way; {(table, column, value): entry}."""
+    manifest: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for item in attachments:
+        ref = (item.table_key, item.column, item.value)
+        if ref in manifest:
+            continue
+        if item.name in taken or not _is_safe_name(item.name):
+            raise ValueError(f"{item.name!r} cannot be used as a file name in the package")
+        try:
+            source = item.open()
+        except FileNotFoundError:
+            manifest[ref] = {"file": None, "missing": True}
+            continue
+        taken.add(item.name)
+        digest, size = hashlib.sha256(), 0
+        with source, zf.open(_entry(item.name, stamp), "w") as dest:
+            while chunk := source.read(_CHUNK):
+                digest.update(chunk)
+                dest.write(chunk)
+                size += len(chunk)
+        manifest[ref] = {"file": item.name, "sha256": digest.hexdigest(), "size": size}
+    return manifest
+
+
+def _is_safe_name(name: str) -> bool:
+    parts = name.split("/")
+    return (
+        bool(name)
+        and not name.startswith("/")
+        and "\\" not in name
+        and ".." not in parts
+        and "" not in parts
+    )
 
 
 def _grouped(tables: list[TableExport]) -> list[tuple[str, list[TableExport]]]:
@@ -214,8 +285,7 @@ def _grouped(tables: list[TableExport]) -> list[tuple[str, list[TableExport]]]:
 def _check_extra_names(names: list[str], groups: list[tuple[str, list[TableExport]]]) -> None:
     taken = {DATA_FILE, README_FILE} | {t.csv_name for _, ts in groups for t in ts}
     for name in names:
-        parts = name.split("/")
-        if not name or name.startswith("/") or "\\" in name or ".." in parts or "" in parts:
+        if not _is_safe_name(name):
             raise ValueError(f"{name!r} cannot be used as a file name in the package")
         if name in taken:
             raise ValueError(f"{name!r} appears twice in the package")
@@ -268,6 +338,7 @@ def _write_records(
     stamp: tuple[int, int, int, int, int, int],
     *,
     spool_dir: Path,
+    files: dict[tuple[str, str, str], dict[str, Any]] | None = None,
 ) -> dict[str, int]:
     """Stream data.json into the ZIP while each table's CSV spools aside; then add the CSVs."""
     counts: dict[str, int] = {}
@@ -282,7 +353,7 @@ def _write_records(
                     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX, dir=spool_dir)
                     spools.append((table, spool))
                     out.write(",\n" if j else "\n")
-                    counts[table.key] = _write_table(out, spool, table)
+                    counts[table.key] = _write_table(out, spool, table, files or {})
                 out.write("\n]}")
             out.write("\n]}\n")
             out.flush()
@@ -299,9 +370,12 @@ def _opening(fields: dict[str, Any], list_key: str) -> str:
     return json.dumps(fields, ensure_ascii=False)[:-1] + f', "{list_key}": ['
 
 
-def _write_table(out: _Chunked, spool: IO[bytes], table: TableExport) -> int:
+def _write_table(
+    out: _Chunked, spool: IO[bytes], table: TableExport, files: dict[tuple[str, str, str], dict]
+) -> int:
     """One table: its JSON object into `out`, its CSV into `spool`; returns the row count."""
     names = table.field_names
+    rows = _with_files(table, files) if table.file_columns else table.rows
     fields = dict(table.columns)
     out.write(
         _opening({"table": table.table, "activity": table.activity, "fields": fields}, "records")
@@ -314,7 +388,7 @@ def _write_table(out: _Chunked, spool: IO[bytes], table: TableExport) -> int:
     # Runs once per row: the hot calls are local names, and the buffers drain every 64 rows.
     write, encode = out.text.write, _ENCODER.encode
     count = 0
-    for row in table.rows:
+    for row in rows:
         values = [row[name] for name in names]
         write(",\n" if count else "\n")
         write(encode(dict(zip(names, map(_json_value, values), strict=True))))
@@ -326,6 +400,19 @@ def _write_table(out: _Chunked, spool: IO[bytes], table: TableExport) -> int:
     sink.flush()
     out.write("\n]}" if count else "]}")
     return count
+
+
+def _with_files(table: TableExport, files: dict[tuple[str, str, str], dict]):
+    """The rows with each file reference replaced by what the package holds for it: the
+    stored reference, the file's name in the ZIP, its SHA-256 and size (or `missing`)."""
+    for row in table.rows:
+        row = dict(row)
+        for column in table.file_columns:
+            value = row.get(column)
+            if value:
+                entry = files.get((table.key, column, str(value)), {"file": None, "missing": True})
+                row[column] = {"stored_as": value, **entry}
+        yield row
 
 
 def _copy_in(zf: zipfile.ZipFile, spool: IO[bytes], info: zipfile.ZipInfo) -> None:
@@ -345,9 +432,14 @@ def _render_readme(
     csv_files: list[tuple[str, int]],
     extra_names: list[str],
     withheld: int = 0,
+    files: dict[tuple[str, str, str], dict[str, Any]] | None = None,
 ) -> str:
+    entries = list((files or {}).values())
     context = {
         "withheld": withheld,
+        "file_folders": sorted({e["file"].split("/")[0] for e in entries if e["file"]}),
+        "file_count": sum(1 for e in entries if e["file"]),
+        "missing_files": sum(1 for e in entries if not e["file"]),
         "reference": reference,
         "is_export": kind == "export",
         "generated_at": generated_at,

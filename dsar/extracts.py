@@ -35,7 +35,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from dsar import connectors, erasure, exports, pdf, register
+from dsar import connectors, erasure, exports, files, pdf, register
 from dsar import retention as dsar_retention
 from dsar.datamap import DataMap, Table, from_dict
 from dsar.models import DataMapVersion, DataRequest, Job, ProcessingActivity
@@ -202,9 +202,7 @@ def register_extract_context(
             "rights": _rights(),
             "missing": list(dict.fromkeys(texts.missing)),
             "past_rule": [h.to_dict() for h in dsar_retention.past_rule(retention)],
-            **_furniture(
-                people, _reference(data_request), now, version, texts, datamap_version
-            ),
+            **_furniture(people, _reference(data_request), now, version, texts, datamap_version),
         }
 
 
@@ -290,7 +288,7 @@ def _section(activity, code, parts, *, heads, held, texts, inline_rows) -> dict[
 
 
 def _table_block(table: Table, hit, columns, rows: list[dict], inline_rows: int, texts) -> dict:
-    values = [[_fmt(row[c.name]) for c in columns] for row in rows]
+    values = [[_cell(c, row[c.name]) for c in columns] for row in rows]
     heads = [
         {
             "label": texts.label(c.label, c.name, f"{table.name}.{c.name}"),
@@ -314,6 +312,13 @@ def _table_block(table: Table, hit, columns, rows: list[dict], inline_rows: int,
         if hit.count == 1 and values
         else [],
     }
+
+
+def _cell(column, value) -> str:
+    # A file reference names the file in the ZIP, where the customer finds it.
+    if column.file and value:
+        return files.package_name(column.file, str(value))
+    return _fmt(value)
 
 
 def _widths(columns: list[dict], values: list[list[str]]) -> list[int]:

@@ -8,6 +8,7 @@ its heartbeat is stale (`requeue_stale()`, run by beat, or a redelivered task).
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import time
@@ -19,7 +20,17 @@ from django.db import OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dsar import audit, connectors, datamap, erasure, exports, extracts, register, retention
+from dsar import (
+    audit,
+    connectors,
+    datamap,
+    erasure,
+    exports,
+    extracts,
+    files,
+    register,
+    retention,
+)
 from dsar.models import AccessPackage, DataMapVersion, DataRequest, Job, JobTable
 
 logger = logging.getLogger(__name__)
@@ -217,17 +228,21 @@ def _package(job: Job) -> dict:
     dm = _load_map(job)
     found = connectors.discover(dm, dr.subject.number, connections=_connections())
     portable = dr.kind == DataRequest.Kind.EXPORT
-    tables = []
+    tables, attachments = [], []
     for hit in found.hits:
         table = dm.table(hit.source, hit.table)
         columns = table.provided_columns() if portable else table.columns
         if not hit.count or not columns:
             continue
+        file_columns = tuple(c.name for c in columns if c.file)
+        if file_columns:
+            attachments += _attachments(dm, table, hit, file_columns)
         tables.append(
             exports.TableExport(
                 source=hit.source,
                 table=hit.table,
                 activity=table.activity or "",
+                file_columns=file_columns,
                 columns=tuple((c.name, c.category or "") for c in columns),
                 rows=_beating(
                     job,
@@ -280,6 +295,7 @@ def _package(job: Job) -> dict:
         extra_files=extra_files,
         provenance=provenance,
         withheld=sum(h.excluded_shared for h in found.hits),
+        attachments=attachments,
     )
     with transaction.atomic():
         package, created = AccessPackage.objects.get_or_create(
@@ -312,7 +328,25 @@ def _package(job: Job) -> dict:
         "package": package.pk,
         "sha256": package.sha256,
         "counts": result.counts,
+        "files": result.files,
+        "missing_files": result.missing_files,
     }
+
+
+def _attachments(dm, table, hit, file_columns: tuple[str, ...]) -> list[exports.Attachment]:
+    """The files the subject's rows of `table` point at, to stream into the package."""
+    key = f"{hit.source}/{hit.table}"
+    return [
+        exports.Attachment(
+            name=ref.package_name,
+            table_key=key,
+            column=ref.column,
+            value=ref.key,
+            open=functools.partial(files.open_file, ref),
+        )
+        for ref in files.refs(dm, table, hit.keys, connections=_connections())
+        if ref.column in file_columns
+    ]
 
 
 def _beating(job: Job, rows, every: int = 5000):
@@ -336,12 +370,22 @@ def _plan_erasure(job: Job, dm: datamap.DataMap) -> None:
                 source=table.source,
                 table=table.name,
                 keys=list(hit.keys),
+                files=[ref.to_list() for ref in _erased_files(dm, table, hit.keys)],
                 rows=hit.count,
             )
         # How long each retained column is kept is fixed now, from the rows as they were
         # before anything changed: the receipt states these dates.
         summary = {**_discovery_summary(found), **_retention_summary(_retention(dm, found))}
         Job.objects.filter(pk=job.pk).update(summary={"plan": summary})
+
+
+def _erased_files(dm: datamap.DataMap, table: datamap.Table, keys) -> list[files.FileRef]:
+    """The files an erasure of these rows deletes: all of a deleted row's, and those of
+    columns emptied by 'null'; a retained reference keeps its file."""
+    going = {c.name for c in table.file_columns() if table.deletes_rows or c.erasure == "null"}
+    if not going or not keys:
+        return []
+    return [r for r in files.refs(dm, table, keys, connections=_connections()) if r.column in going]
 
 
 def _erase(job: Job) -> dict:
@@ -379,6 +423,9 @@ def _erase(job: Job) -> dict:
                 "anonymised": 0,
                 "retained": [],
             }
+        # The rows are gone (committed); now their files. A crash in between leaves the
+        # table PENDING: the rerun's erase changes nothing and deletes the files again.
+        report_data["files_deleted"] = files.delete(files.FileRef.from_list(f) for f in jt.files)
         JobTable.objects.filter(pk=jt.pk).update(
             state=JobTable.State.DONE, report=report_data, finished_at=timezone.now()
         )
@@ -394,6 +441,12 @@ def _verify_erasure(job: Job, dm: datamap.DataMap) -> dict:
         table = dm.table(jt.source, jt.table)
         if jt.keys:
             problems += erasure.check_erased(dm, table, jt.keys, connections=_connections())
+        left = files.still_there(files.FileRef.from_list(f) for f in jt.files)
+        if left:
+            problems.append(
+                f"{jt.source}.{jt.table}: {len(left)} file(s) of erased rows still exist "
+                f"(row id {', '.join(str(r.row) for r in left[:10])})."
+            )
         reports.append(jt.report)
     found = connectors.discover(dm, job.data_request.subject.number, connections=_connections())
     for hit in found.hits:

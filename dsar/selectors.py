@@ -62,7 +62,7 @@ def case_events(data_request: DataRequest) -> QuerySet[AuditEvent]:
 def case_jobs(data_request: DataRequest) -> list[Job]:
     """The newest jobs with their tables; the planned keys (up to every row id of an erasure
     plan) stay in the database, the page shows only counts and reports."""
-    tables = Prefetch("tables", queryset=JobTable.objects.defer("keys"))
+    tables = Prefetch("tables", queryset=JobTable.objects.defer("keys", "files"))
     return list(data_request.jobs.prefetch_related(tables).order_by("-created_at")[:10])
 
 

@@ -196,6 +196,32 @@ STORAGES = {
 }
 # Generated files (access packages) are private: never under STATIC or a public URL.
 PRIVATE_MEDIA_ROOT = Path(envstr("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+# Files the data map points at (`file = "recordings"` on a column): the call recordings of
+# the contact centre, read into access packages and deleted by erasure. A local folder by
+# default; any S3-compatible store with DSAR_RECORDINGS_STORAGE=s3 (django-storages, the
+# `s3` extra: pip install ".[s3]").
+if envstr("DSAR_RECORDINGS_STORAGE", "local") == "s3":
+    STORAGES["recordings"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": envstr("DSAR_RECORDINGS_S3_BUCKET"),
+            "endpoint_url": envstr("DSAR_RECORDINGS_S3_ENDPOINT") or None,
+            "region_name": envstr("DSAR_RECORDINGS_S3_REGION") or None,
+            "access_key": envstr("DSAR_RECORDINGS_S3_ACCESS_KEY") or None,
+            "secret_key": envstr("DSAR_RECORDINGS_S3_SECRET_KEY") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+else:
+    STORAGES["recordings"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": envstr("DSAR_RECORDINGS_ROOT", str(VAR_DIR / "recordings")),
+            # Never served: there is no URL for these files.
+            "base_url": None,
+        },
+    }
 
 # Sessions: customers have no accounts; the session carries the verified marker.
 SESSION_COOKIE_HTTPONLY = True

@@ -2,8 +2,9 @@
 
 `seed()` drops and recreates the tables of `dsar.demo.schema` in a database alias (the
 `customer_service` alias by default) and fills them from one random seed, in Dutch,
-Swedish, Russian and English. The portal only ever reads this database through the data
-map; nothing here is a Django model.
+Swedish, Russian and English, and writes a short audio file for every call recording into the
+"recordings" storage (under `demo/`). The portal only ever reads this database through the
+data map; nothing here is a Django model.
 
 `DEMO_NUMBERS` names numbers that exist (or deliberately do not) in every demo database,
 whatever its size and seed, for READMEs, demos and tests.
@@ -19,7 +20,7 @@ from itertools import islice
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from . import schema
+from . import audio, schema
 from .generate import DEMO_NOW, DemoData
 from .personas import DEMO_NUMBERS, PERSONAS
 
@@ -65,6 +66,9 @@ def seed(
             cursor.execute(sql)
         info = {"seed": seed, "subjects": subjects, "messages": messages, "now": now.isoformat()}
         _insert(cursor, "demo_seed", ((k, str(v)) for k, v in info.items()))
+        cursor.execute("SELECT id, recording_uri FROM call_recordings")
+        recordings = cursor.fetchall()
+    audio.write_recordings(recordings)
     return counts
 
 

@@ -29,6 +29,8 @@ HOME_COUNTRY = {
 # The moment the demo data ends: fixed, so one seed always gives the same database.
 DEMO_NOW = datetime(2026, 11, 1, tzinfo=UTC)
 DAY = 86_400
+# Where the demo's call recordings live in the "recordings" storage.
+RECORDINGS_PREFIX = "demo"
 YEAR = 365 * DAY
 
 
@@ -280,7 +282,8 @@ class DemoData:
                 style = rng.choices(STYLES, CALLER_WEIGHTS)[0]
                 started = _daytime(rng, self.now - 3 * YEAR, self.now - DAY, 7, 17)
             folder = time.strftime("%Y/%m/%d", time.gmtime(started))
-            uri = f"s3://cc-recordings/{folder}/{rng.getrandbits(64):016x}.wav"
+            # A key in the "recordings" storage; seed() writes a short audio file for it.
+            uri = f"{RECORDINGS_PREFIX}/{folder}/{rng.getrandbits(64):016x}.wav"
             agent = rng.choice(agents) if rng.random() < 0.97 else None
             yield (row_id, written(e164, style), ts(started), rng.randint(20, 1800), uri, agent)
 

@@ -290,6 +290,9 @@ class JobTable(models.Model):
     table = models.CharField(max_length=100)
     state = models.CharField(max_length=10, choices=State, default=State.PENDING)
     keys = models.JSONField(default=list, blank=True)
+    # The files the planned rows point at (dsar.files.FileRef as lists), fixed with the
+    # plan: an erasure deletes them after their rows, a rerun finds them here.
+    files = models.JSONField(default=list, blank=True)
     rows = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
