@@ -30,6 +30,9 @@ def _tasks_run_on_request(request, monkeypatch):
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):
         return
+    # These tests run the on-commit callbacks themselves (django_capture_on_commit_callbacks).
+    if request.node.get_closest_marker("real_on_commit"):
+        return
     from celery.contrib.django.task import DjangoTask
 
     monkeypatch.setattr(DjangoTask, "delay_on_commit", lambda self, *a, **kw: self.delay(*a, **kw))

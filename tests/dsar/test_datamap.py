@@ -157,6 +157,12 @@ BAD = [
      "'label' must be { en = "),
     ("bad column activity", SOURCE + NUMBERS.replace('erasure = "delete"', 'erasure = "delete", activity = "Book keeping"'),
      "activity 'Book keeping' is not a processing activity code"),
+    ("unknown file storage", SOURCE + NUMBERS.replace('erasure = "delete"', 'erasure = "delete", file = "tapes"'),
+     "column 'number': file storage 'tapes' is not configured"),
+    ("a file reference masked", SOURCE + NUMBERS + CONTACTS.replace('erasure = "mask" }', 'erasure = "mask", file = "recordings" }'),
+     "a file reference can be deleted with its file ('delete', 'null') or kept ('retain'), not 'mask'"),
+    ("a file reference in a number column", SOURCE + NUMBERS + CONTACTS + PAYMENTS + "[tables.columns.paid_at]\ncategory = 'financial'\nerasure = 'retain'\nlegal_basis = 'x'\nfile = 'recordings'\n",
+     "column 'paid_at': a file reference needs a text column"),
     ("legal basis without retain", SOURCE + NUMBERS.replace('provided = true', 'legal_basis = "law"'),
      "legal_basis only goes with erasure 'retain'"),
     ("missing category", SOURCE + NUMBERS.replace('category = "contact", ', ""),
@@ -231,7 +237,9 @@ def test_it_accepts_a_map_whose_every_column_has_a_rule_with_its_date():
 
 
 def test_it_refuses_a_column_whose_activity_is_not_in_the_register():
-    errors = _with_rules(SOURCE + NUMBERS + CONTACTS + PAYMENTS, {"customer-service": "contract_end"})
+    errors = _with_rules(
+        SOURCE + NUMBERS + CONTACTS + PAYMENTS, {"customer-service": "contract_end"}
+    )
     assert errors == [
         "test.toml: table 'cs.payments': activity 'payments' (of amount_cents) is not in the "
         "processing register: add it there first, with its retention rule."
@@ -239,9 +247,12 @@ def test_it_refuses_a_column_whose_activity_is_not_in_the_register():
 
 
 def test_a_column_activity_needs_its_own_rule():
-    text = SOURCE + NUMBERS + CONTACTS.replace(
-        'erasure = "mask" }', 'erasure = "mask", activity = "marketing" }'
-    ) + PAYMENTS
+    text = (
+        SOURCE
+        + NUMBERS
+        + CONTACTS.replace('erasure = "mask" }', 'erasure = "mask", activity = "marketing" }')
+        + PAYMENTS
+    )
     errors = _with_rules(text, RULES)
     assert errors == [
         "test.toml: table 'cs.contacts': activity 'marketing' (of full_name) is not in the "
@@ -317,7 +328,9 @@ def test_the_command_refuses_a_map_the_register_does_not_cover(tmp_path):
     err = io.StringIO()
     with pytest.raises(CommandError, match="3 error"):
         call_command("load_datamap", str(path), stdout=io.StringIO(), stderr=err)
-    assert "activity 'payments' (of amount_cents) is not in the processing register" in err.getvalue()
+    assert (
+        "activity 'payments' (of amount_cents) is not in the processing register" in err.getvalue()
+    )
 
 
 def test_the_command_reports_an_unreadable_file(tmp_path):

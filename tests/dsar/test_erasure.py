@@ -379,17 +379,13 @@ def test_a_strategy_the_column_cannot_take_is_refused_and_changes_nothing(
     dm = datamap.parse(wrong, origin="wrong.toml")
     before = dump()
     with pytest.raises(erasure.ErasureError, match=error):
-        erasure.erase_table(
-            dm, dm.table("customer-service", "contacts"), [1], hash_key=KEY
-        )
+        erasure.erase_table(dm, dm.table("customer-service", "contacts"), [1], hash_key=KEY)
     assert dump() == before  # the nulls and masks of the same table were not applied either
 
 
 def test_a_short_hash_key_is_refused(dm, plan):
     with pytest.raises(ValueError, match="hash_key"):
-        erasure.erase_table(
-            dm, dm.table("customer-service", "contacts"), [1], hash_key=b"short"
-        )
+        erasure.erase_table(dm, dm.table("customer-service", "contacts"), [1], hash_key=b"short")
 
 
 # --- set-wise -------------------------------------------------------------------------

@@ -320,10 +320,13 @@ def test_the_retention_after_the_end_of_a_contract_is_dated(demo):
     _sql("UPDATE contacts SET contract_end = %s WHERE id = %s", ["2026-03-01", _contact_id()])
     flat = _flat(" ".join(_pages(_extract()[1])))
     assert _day(date(2026, 3, 1)) == "1 March 2026"
-    assert _flat(
-        f"Your contract ended on {_day(date(2026, 3, 1))}: we keep this data until "
-        f"{_day(date(2027, 3, 1))}."
-    ) in flat
+    assert (
+        _flat(
+            f"Your contract ended on {_day(date(2026, 3, 1))}: we keep this data until "
+            f"{_day(date(2027, 3, 1))}."
+        )
+        in flat
+    )
     _sql("UPDATE contacts SET contract_end = NULL WHERE id = %s", [_contact_id()])
     text = " ".join(_pages(_extract()[1]))
     assert "Your contract is still running" in text
@@ -335,10 +338,13 @@ def test_a_period_that_has_ended_is_never_stated_as_a_date_to_come(demo):
     _sql("UPDATE contacts SET contract_end = %s WHERE id = %s", ["2020-02-01", _contact_id()])
     dr, data = _extract()
     flat = _flat(" ".join(_pages(data)))
-    assert _flat(
-        f"The period for this data ended on {_day(date(2021, 2, 1))}: we delete it without you "
-        "having to ask."
-    ) in flat
+    assert (
+        _flat(
+            f"The period for this data ended on {_day(date(2021, 2, 1))}: we delete it without you "
+            "having to ask."
+        )
+        in flat
+    )
     assert _flat(f"we keep this data until {_day(date(2021, 2, 1))}") not in flat
 
 

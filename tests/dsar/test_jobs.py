@@ -1,5 +1,6 @@
 """Discovery, access/export packages and erasure as jobs, end to end on the demo data."""
 
+import hashlib
 import json
 import zipfile
 from datetime import timedelta
@@ -272,3 +273,73 @@ def test_a_job_needs_a_loaded_map(demo_db):
     DataMapVersion.objects.all().delete()
     job = _run(_request(FIRST, "access"), Job.Kind.DISCOVER)
     assert job.state == "failed" and "load_datamap" in job.error
+
+
+# --- files the data map points at (call recordings) ----------------------------------------
+
+
+def _recording_key(number=FIRST) -> str:
+    from verification.phone import normalise_stored
+
+    with connections["customer_service"].cursor() as cursor:
+        cursor.execute("SELECT recording_uri, caller_number FROM call_recordings")
+        rows = cursor.fetchall()
+    for key, stored in rows:
+        if normalise_stored(stored, region="NL") == number:
+            return key
+    raise AssertionError("no recording")
+
+
+def test_the_package_holds_the_recordings_themselves(demo_db):
+    from django.core.files.storage import storages
+
+    key = _recording_key()
+    job = _run(_request(FIRST, "access"), Job.Kind.PACKAGE)
+    zf = _zip(job.package)
+    document = json.loads(zf.read("data.json"))
+    (table,) = [
+        t for s in document["sources"] for t in s["tables"] if t["table"] == "call_recordings"
+    ]
+    (entry,) = [r["recording_uri"] for r in table["records"]]
+    stored = storages["recordings"].open(key, "rb").read()
+    assert entry["stored_as"] == key and entry["file"] == f"recordings/{key}"
+    assert zf.read(entry["file"]) == stored
+    assert entry["sha256"] == hashlib.sha256(stored).hexdigest()
+    assert job.summary["files"] == 1 and job.summary["missing_files"] == 0
+    assert "recordings/" in zf.read("README.txt").decode()
+
+
+def test_a_recording_that_is_gone_is_named_missing_not_a_failure(demo_db):
+    from django.core.files.storage import storages
+
+    storages["recordings"].delete(_recording_key())
+    job = _run(_request(FIRST, "access"), Job.Kind.PACKAGE)
+    assert job.state == "done" and job.summary["missing_files"] == 1
+    zf = _zip(job.package)
+    document = json.loads(zf.read("data.json"))
+    (table,) = [
+        t for s in document["sources"] for t in s["tables"] if t["table"] == "call_recordings"
+    ]
+    assert table["records"][0]["recording_uri"]["missing"] is True
+    assert "could not be found in our storage" in " ".join(zf.read("README.txt").decode().split())
+
+
+def test_erasure_deletes_the_recordings_with_their_rows(demo_db):
+    from django.core.files.storage import storages
+
+    key = _recording_key()
+    assert storages["recordings"].exists(key)
+    job = _run(_request(FIRST, "erasure"), Job.Kind.ERASE)
+    assert job.state == "done", job.error
+    assert not storages["recordings"].exists(key)
+    report = job.tables.get(table="call_recordings").report
+    assert report["deleted"] == 1 and report["files_deleted"] == 1
+
+
+def test_an_erasure_that_leaves_a_file_fails_loudly(demo_db, monkeypatch):
+    from dsar import files
+
+    monkeypatch.setattr(files, "delete", lambda refs: 0)
+    job = _run(_request(FIRST, "erasure"), Job.Kind.ERASE)
+    assert job.state == "failed"
+    assert "call_recordings: 1 file(s) of erased rows still exist" in job.error

@@ -114,7 +114,9 @@ def test_it_claims_and_submits_and_another_approves(client, bob, carol, case, ou
     page = text(client.get(f"/staff/cases/{case.reference}/"))
     assert "another approver must approve it" in page
     other = staff_login(Client(), carol)
-    assert "Review what goes out, then approve" in text(other.get(f"/staff/cases/{case.reference}/"))
+    assert "Review what goes out, then approve" in text(
+        other.get(f"/staff/cases/{case.reference}/")
+    )
     assert "Approve and release" in text(other.get(f"/staff/cases/{case.reference}/review/"))
     other.post(f"/staff/cases/{case.reference}/approve/")
     case.refresh_from_db()

@@ -64,7 +64,9 @@ def test_translations_keep_the_placeholders():
     problems = []
     for po_path in _catalogues():
         for message in linter.verify_file(str(po_path)):
-            problems.append(f"{po_path.parts[-3]}: {message.code} {message.msg}: {message.poentry.msgid!r}")
+            problems.append(
+                f"{po_path.parts[-3]}: {message.code} {message.msg}: {message.poentry.msgid!r}"
+            )
     assert problems == []
 
 
@@ -74,7 +76,9 @@ def test_the_placeholder_check_catches_a_broken_translation(tmp_path):
 
     po = polib.POFile()
     po.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
-    po.append(polib.POEntry(msgid="Due %(due)s", msgstr="Uiterlijk %(datum)s", flags=["python-format"]))
+    po.append(
+        polib.POEntry(msgid="Due %(due)s", msgstr="Uiterlijk %(datum)s", flags=["python-format"])
+    )
     po.append(polib.POEntry(msgid="%(n)s left", msgstr="over", flags=["python-format"]))
     po.save(str(tmp_path / "bad.po"))
     linter = Linter(list(get_available_formats()), PLACEHOLDER_RULES.split(","))
