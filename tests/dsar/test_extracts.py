@@ -11,9 +11,9 @@ from unittest import mock
 
 import pypdf
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connections
-from dateutil.relativedelta import relativedelta
 from django.utils import formats, translation
 
 from dsar import connectors, datamap, extracts, jobs, pdf, register, services
