@@ -41,7 +41,8 @@ from dsar.datamap import DataMap, Table, from_dict
 from dsar.models import DataMapVersion, DataRequest, Job, ProcessingActivity
 from dsar.retention import Held
 
-ANNEX_ROWS = 200
+# Long lists print their first rows only: the ZIP holds every record, the PDF explains them.
+ANNEX_ROWS = 50
 INLINE_ROWS = 20
 EXTRACT_TEMPLATE = "dsar/pdf/extract.html"
 REGISTER_TEMPLATE = "dsar/pdf/register.html"

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from verification import gateways
@@ -190,7 +190,7 @@ def send_block_notice(*, device_id: int, language: str) -> bool:
     if not device.is_blocked():
         return False
     with translation.override(language):
-        when = formats.date_format(timezone.localtime(device.blocked_until), "j F H:i")
+        when = formats.date_format(timezone.localtime(device.blocked_until), "DATETIME_FORMAT")
     try:
         _send(
             to=device.number,

@@ -285,37 +285,54 @@ def _datamap():
     return datamap.load(settings.DSAR_DATAMAP_PATH)
 
 
-def measured_package(dm, number: str, path: Path):
-    """What jobs._package does, without the Job and AccessPackage rows."""
-    from django.utils import timezone
+def _portal() -> None:
+    """The portal's own database for the package job: migrated, with the demo register and
+    the data map loaded (once per bench folder; later processes find it ready)."""
+    from django.core.management import call_command
 
-    from dsar import connectors, exports
+    from dsar import services
+    from dsar.demo.register import seed_register
 
-    found = connectors.discover(dm, number)
-    tables = []
-    for hit in found.hits:
-        table = dm.table(hit.source, hit.table)
-        if not hit.count or not table.columns:
-            continue
-        tables.append(
-            exports.TableExport(
-                source=hit.source,
-                table=hit.table,
-                activity=table.activity or "",
-                columns=tuple((c.name, c.category or "") for c in table.columns),
-                rows=connectors.iter_rows(
-                    dm, table, hit.keys, columns=[c.name for c in table.columns]
-                ),
-            )
-        )
-    return exports.build_package(
-        path,
-        reference="R-BNCH-0000-00",
-        kind="access",
-        language="en",
-        generated_at=timezone.now(),
-        tables=tables,
+    call_command("migrate", verbosity=0, interactive=False)
+    seed_register()
+    services.store_datamap(datamap=_datamap())
+
+
+def measured_answer(data_request) -> dict:
+    """The access answer as production makes it: a package Job run by dsar.jobs.run_job
+    (discovery, retention, the register extract, the ZIP with data.json, CSVs and files)."""
+    from dsar import jobs
+    from dsar.models import Job
+
+    job = Job.objects.create(data_request=data_request, kind=Job.Kind.PACKAGE)
+    jobs.run_job(job_id=job.pk)
+    job.refresh_from_db()
+    if job.state != Job.State.DONE:
+        raise SystemExit(f"package job failed: {job.error}")
+    return job.summary
+
+
+def _extract_html(data_request, path: Path) -> None:
+    """The register extract's HTML as the job renders it, written with file:// URLs for our
+    static files, for the reference: a plain WeasyPrint render of the same document."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from dsar import connectors, extracts, pdf
+
+    dm = _datamap()
+    found = connectors.discover(dm, data_request.subject.number)
+    context = extracts.register_extract_context(
+        data_request=data_request, datamap=dm, discovery=found, language=data_request.language
     )
+    with translation.override(data_request.language):
+        html = render_to_string(
+            extracts.EXTRACT_TEMPLATE,
+            {**context, "language": data_request.language, "title": context["title"]},
+        )
+    static = Path(settings.BASE_DIR / "static").as_uri() + "/"
+    path.write_text(html.replace(pdf.STATIC_PREFIX, static))
 
 
 def measured_erase(dm, found, hash_key: bytes) -> dict[str, dict]:
@@ -501,23 +518,40 @@ def run_discover(args) -> dict:
 
 
 def run_package(args) -> dict:
+    """The complete access answer for one subject: the package job (measured), or the same
+    rows by hand-written SQL (raw_sql), plus the CSVs by the csv module (raw_sql_csv), plus a
+    plain WeasyPrint render of the same extract (raw_sql_csv_weasyprint)."""
+    from django.conf import settings
     from django.db import connections
 
-    dm = _datamap()
+    folder = Path(tempfile.mkdtemp(dir=settings.VAR_DIR))
+    html = Path(settings.VAR_DIR) / "extract-reference.html"
     connection = connections["customer_service"]
-    connection.ensure_connection()
-    folder = Path(tempfile.mkdtemp(prefix="bench-package-", dir=os.environ.get("VAR_DIR")))
     extra: dict = {}
+    data_request = None
+    if args.side == "measured":
+        from dsar import services
+
+        _portal()
+        data_request = services.open_request(number=args.number, kind="access", language="en")
+        _extract_html(data_request, html)
 
     def work():
         if args.side == "measured":
-            result = measured_package(dm, args.number, folder / "package.zip")
-            extra["size"] = result.size
-            return {k.partition("/")[2]: v for k, v in result.counts.items()}
-        out = folder / "csv" if args.side == "raw_sql_csv" else None
+            summary = measured_answer(data_request)
+            from dsar.models import AccessPackage
+
+            extra["size"] = AccessPackage.objects.get(pk=summary["package"]).size
+            extra["files"] = summary["files"]
+            return {k.partition("/")[2]: v for k, v in summary["counts"].items()}
+        out = folder / "csv" if args.side != "raw_sql" else None
         if out:
             out.mkdir(exist_ok=True)
         counts = raw_package(connection, args.number, out)
+        if args.side == "raw_sql_csv_weasyprint":
+            from weasyprint import HTML
+
+            extra["pdf_size"] = len(HTML(filename=str(html)).write_pdf())
         if out:
             extra["size"] = sum(p.stat().st_size for p in out.iterdir())
         return counts
