@@ -1,6 +1,6 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from dsar import jobs, register
+from dsar import register
 from dsar.models import (
     AccessPackage,
     AuditEvent,
@@ -15,45 +15,35 @@ from dsar.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never changed here: these records change only through the services, which
+    enforce the rules (four-eyes, the legal clock, the audit trail)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Subject)
-class SubjectAdmin(admin.ModelAdmin):
+class SubjectAdmin(ReadOnlyAdmin):
+    # SECURITY: changing a subject's number would hand their requests and downloads to
+    # whoever controls the new number.
     list_display = ["id", "number", "language", "created_at"]
     search_fields = ["number"]
 
 
 @admin.register(DataRequest)
-class DataRequestAdmin(admin.ModelAdmin):
+class DataRequestAdmin(ReadOnlyAdmin):
+    # SECURITY: kind, dates, clock and decisions are changed by dsar.casework only, with
+    # four-eyes and an audit event; the staff case page is where work happens.
     list_display = ["reference", "kind", "status", "received_on", "due_on"]
     list_filter = ["kind", "status"]
     search_fields = ["reference", "subject__number"]
-    # Status changes go through dsar.services only.
-    readonly_fields = ["reference", "subject", "status", "received_at", "received_on", "due_on"]
-    actions = ["run_discovery", "build_package", "run_erasure"]
-
-    def _start(self, request, queryset, kind: str) -> None:
-        # Until the staff queue exists, staff start execution here (issue 3).
-        for dr in queryset:
-            try:
-                job = jobs.start_job(data_request=dr, kind=kind, by=request.user)
-            except jobs.JobFailed as e:
-                self.message_user(request, f"{dr.reference}: {e.message}", messages.ERROR)
-            else:
-                self.message_user(request, f"{dr.reference}: {job} queued.", messages.SUCCESS)
-
-    @admin.action(description="Run discovery (find the subject's data)", permissions=["work"])
-    def run_discovery(self, request, queryset):
-        self._start(request, queryset, Job.Kind.DISCOVER)
-
-    @admin.action(description="Build the access or export package", permissions=["work"])
-    def build_package(self, request, queryset):
-        self._start(request, queryset, Job.Kind.PACKAGE)
-
-    @admin.action(description="Run the erasure", permissions=["work"])
-    def run_erasure(self, request, queryset):
-        self._start(request, queryset, Job.Kind.ERASE)
-
-    def has_work_permission(self, request) -> bool:
-        return request.user.has_perm("dsar.work_datarequest")
 
 
 @admin.register(Notification)

@@ -1,21 +1,32 @@
-"""Staff decisions on a case: claim, four-eyes approval, extension, refusal, questions,
-reminders. Status changes go through `dsar.services.move()`; every decision is audited."""
+"""Every change to a case: work, four-eyes decisions, the erasure's cooling-off, questions.
+
+The rules hold here, whatever a page shows:
+
+- Every status change goes through `_move()`, over `DataRequest.TRANSITIONS`, and only for a
+  row locked in the caller's transaction (`_locked()`).
+- Work (claim, assign, jobs, questions, proposals) happens only on a workable case
+  (RECEIVED or IN_PROGRESS): while a response is checked, erased or closed, nothing moves.
+- Every answer that reaches the customer is prepared by one person and approved by another
+  (the database refuses self-approval too): a release, an erasure, a refusal, an extension,
+  a change of legal clock. The approver must have opened the review of that submission.
+- The legal clock is fixed at receipt: `initial_due_on` is never rewritten; a new clock is
+  an approved decision with a reason, before the first deadline only, told to the customer.
+- An approved erasure waits `DSAR_ERASURE_COOLING_OFF_HOURS` (told to the customer, who may
+  cancel from their page) before its job may run.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+import json
+from datetime import date, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.template.loader import render_to_string
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dsar import audit, deadlines, jobs
+from dsar import audit, deadlines, exports, jobs
 from dsar.models import (
     AccessPackage,
     Approval,
@@ -24,16 +35,47 @@ from dsar.models import (
     DataRequest,
     Job,
     Notification,
-    Reminder,
 )
-from dsar.services import NotAllowed, move, notify
-from portal import roles
+from dsar.services import NotAllowed, notify
 
 Status = DataRequest.Status
 
 
+# --- the one way a status changes -----------------------------------------------------------
+
+
 def _locked(data_request: DataRequest) -> DataRequest:
-    return DataRequest.objects.select_for_update().get(pk=data_request.pk)
+    """The case's row, locked for this transaction; only such a row may `_move()`."""
+    dr = DataRequest.objects.select_for_update().get(pk=data_request.pk)
+    dr._locked_by = _outer_atomic()
+    return dr
+
+
+def _outer_atomic():
+    connection = transaction.get_connection()
+    return connection.atomic_blocks[0] if connection.in_atomic_block else None
+
+
+def _move(dr: DataRequest, to: str, *, by=None, data: dict | None = None) -> None:
+    """Change a case's status. Every status change in the project passes through here.
+
+    Raises NotAllowed for a move TRANSITIONS does not list, and RuntimeError when the row
+    was not locked in the running transaction (a programming error, never a user's).
+    """
+    # SECURITY: a move needs the row lock of this very transaction, or two decisions race.
+    if getattr(dr, "_locked_by", None) is None or dr._locked_by is not _outer_atomic():
+        raise RuntimeError("A case moves only inside the transaction that locked its row.")
+    if to not in DataRequest.TRANSITIONS[dr.status]:
+        raise NotAllowed(_("This request cannot move to that state."))
+    old, dr.status = dr.status, to
+    fields = ["status", "updated_at"]
+    if to in (Status.COMPLETED, Status.REFUSED, Status.WITHDRAWN):
+        dr.closed_at = timezone.now()
+        fields.append("closed_at")
+    dr.save(update_fields=fields)
+    audit.record(
+        dr, "dsar.request.status_changed", actor=by, data={"from": old, "to": to, **(data or {})}
+    )
 
 
 def _require(user, perm: str) -> None:
@@ -42,16 +84,38 @@ def _require(user, perm: str) -> None:
         raise NotAllowed(_("You do not have the role for this."))
 
 
+def require_workable(dr: DataRequest) -> None:
+    """Refuse any work on a case that is being checked, erased or closed."""
+    if dr.status == Status.AWAITING_APPROVAL:
+        raise NotAllowed(
+            _("A response is being checked: nothing changes until the approver decides.")
+        )
+    if dr.status == Status.ERASING:
+        raise NotAllowed(_("The approved erasure is under way: nothing else changes."))
+    if not dr.is_workable:
+        raise NotAllowed(_("This case is closed."))
+
+
+def _claimed(dr: DataRequest) -> None:
+    require_workable(dr)
+    if dr.status != Status.IN_PROGRESS:
+        raise NotAllowed(_("Claim the case first."))
+
+
+# --- work -----------------------------------------------------------------------------------
+
+
 @transaction.atomic
 def claim(*, data_request: DataRequest, user) -> DataRequest:
     """Take a case: assign it to `user` and start work. Inverse: `assign()` to someone else."""
     _require(user, "dsar.work_datarequest")
     dr = _locked(data_request)
+    require_workable(dr)
     dr.assignee = user
     dr.save(update_fields=["assignee", "updated_at"])
     audit.record(dr, "dsar.request.assigned", actor=user, data={"assignee": user.pk})
     if dr.status == Status.RECEIVED:
-        move(dr, Status.IN_PROGRESS, by=user)
+        _move(dr, Status.IN_PROGRESS, by=user)
     return dr
 
 
@@ -62,277 +126,23 @@ def assign(*, data_request: DataRequest, assignee, by) -> DataRequest:
     if not assignee.is_active or not assignee.has_perm("dsar.work_datarequest"):
         raise NotAllowed(_("Cases can only be assigned to privacy staff."))
     dr = _locked(data_request)
+    require_workable(dr)
     dr.assignee = assignee
     dr.save(update_fields=["assignee", "updated_at"])
     audit.record(dr, "dsar.request.assigned", actor=by, data={"assignee": assignee.pk})
     return dr
 
 
-def _file_sha256(package: AccessPackage) -> str:
-    digest = hashlib.sha256()
-    with (settings.PRIVATE_MEDIA_ROOT / package.path).open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _latest_job(dr: DataRequest, kind: str) -> Job | None:
-    return dr.jobs.filter(kind=kind, state=Job.State.DONE).order_by("-finished_at", "-pk").first()
-
-
-def _what_to_approve(dr: DataRequest) -> tuple[str, str, AccessPackage | None]:
-    if dr.kind in (DataRequest.Kind.ACCESS, DataRequest.Kind.EXPORT):
-        job = _latest_job(dr, Job.Kind.PACKAGE)
-        if job is None or not hasattr(job, "package"):
-            raise NotAllowed(_("Build the package first."))
-        package = job.package
-        if _file_sha256(package) != package.sha256:
-            raise NotAllowed(
-                _("The package file does not match its recorded hash; build it again.")
-            )
-        return Approval.Subject.PACKAGE, package.sha256, package
-    if dr.kind == DataRequest.Kind.ERASURE:
-        job = _latest_job(dr, Job.Kind.DISCOVER)
-        if job is None:
-            raise NotAllowed(_("Run discovery first: the approver approves the erasure plan."))
-        return Approval.Subject.ERASURE_PLAN, job.summary["fingerprint"], None
-    decision = f"{dr.reference}:{dr.kind}:{dr.channel}"
-    return Approval.Subject.DECISION, hashlib.sha256(decision.encode()).hexdigest(), None
-
-
 @transaction.atomic
-def submit_for_approval(*, data_request: DataRequest, by) -> Approval:
-    """The preparer submits the response (package, erasure plan or decision) for four-eyes.
-
-    Inverse: `send_back()` by the approver.
-    """
+def start_job(*, data_request: DataRequest, kind: str, by) -> Job:
+    """Queue discovery or a package on a workable case (an erasure only ever follows an
+    approved plan). Raises NotAllowed otherwise."""
     _require(by, "dsar.work_datarequest")
     dr = _locked(data_request)
-    about, sha256, package = _what_to_approve(dr)
-    move(dr, Status.AWAITING_APPROVAL, by=by)
-    approval = Approval.objects.create(
-        data_request=dr, about=about, sha256=sha256, package=package, prepared_by=by
-    )
-    audit.record(
-        dr,
-        "dsar.approval.requested",
-        actor=by,
-        data={"approval": approval.pk, "about": about, "sha256": sha256},
-    )
-    return approval
-
-
-def _pending(dr: DataRequest) -> Approval:
-    approval = dr.approvals.select_for_update().filter(state=Approval.State.PENDING).first()
-    if approval is None:
-        raise NotAllowed(_("Nothing is waiting for approval."))
-    return approval
-
-
-def approve(*, data_request: DataRequest, approver) -> DataRequest:
-    """Approve and release. Four-eyes: the preparer cannot approve. No inverse.
-
-    A package must still be byte for byte what was submitted, an erasure runs only the
-    plan that was approved; otherwise the approval is void and the case goes back.
-    """
-    with transaction.atomic():
-        dr, error = _approve(data_request=data_request, approver=approver)
-    if error:
-        raise NotAllowed(error)
-    return dr
-
-
-def _approve(*, data_request: DataRequest, approver) -> tuple[DataRequest, str]:
-    _require(approver, "dsar.approve_datarequest")
-    dr = _locked(data_request)
-    if dr.status != Status.AWAITING_APPROVAL:
-        raise NotAllowed(_("Nothing is waiting for approval."))
-    approval = _pending(dr)
-    # SECURITY: four-eyes; the database constraint refuses it as well.
-    if approval.prepared_by_id == approver.pk:
-        raise NotAllowed(_("The person who prepared a response cannot approve it."))
-    # Four eyes that looked: the approver has opened what goes out (record_review).
-    if not _reviewed(dr, approval, approver):
-        raise NotAllowed(_("Review what goes out before you approve it."))
-    if approval.about == Approval.Subject.PACKAGE:
-        newest = _latest_job(dr, Job.Kind.PACKAGE)
-        package = approval.package
-        if (
-            newest is None
-            or newest.pk != package.job_id
-            or _file_sha256(package) != approval.sha256
-        ):
-            _void(dr, approval, by=approver)
-            return dr, _("The package changed after it was submitted; the approval is void.")
-    approval.state, approval.approved_by = Approval.State.APPROVED, approver
-    approval.decided_at = timezone.now()
-    approval.save(update_fields=["state", "approved_by", "decided_at"])
-    audit.record(
-        dr,
-        "dsar.approval.approved",
-        actor=approver,
-        data={"approval": approval.pk, "sha256": approval.sha256},
-    )
-    if approval.about == Approval.Subject.ERASURE_PLAN:
-        jobs.start_job(
-            data_request=dr, kind=Job.Kind.ERASE, by=approver, approved_sha256=approval.sha256
-        )
-        return dr, ""
-    if approval.package_id:
-        AccessPackage.objects.filter(pk=approval.package_id).update(released_at=timezone.now())
-    move(dr, Status.COMPLETED, by=approver)
-    notify(dr, Notification.Kind.READY)
-    return dr, ""
-
-
-@transaction.atomic
-def record_review(*, data_request: DataRequest, by) -> Approval:
-    """Record that `by` opened the review of the pending approval (the package's files and
-    extract, or the erasure plan). Approval needs it; recorded once per person and approval.
-    Raises NotAllowed when nothing waits for approval. No inverse."""
-    if not (by.has_perm("dsar.approve_datarequest") or by.has_perm("dsar.work_datarequest")):
-        raise NotAllowed(_("You do not have the role for this."))
-    dr = _locked(data_request)
-    approval = _pending(dr)
-    if not _reviewed(dr, approval, by):
-        audit.record(
-            dr,
-            "dsar.approval.reviewed",
-            actor=by,
-            data={"approval": approval.pk, "sha256": approval.sha256},
-        )
-    return approval
-
-
-def _reviewed(dr: DataRequest, approval: Approval, user) -> bool:
-    return dr.events.filter(
-        action="dsar.approval.reviewed", actor=user, data__approval=approval.pk
-    ).exists()
-
-
-def _void(dr: DataRequest, approval: Approval, *, by) -> None:
-    approval.state, approval.decided_at = Approval.State.VOID, timezone.now()
-    approval.save(update_fields=["state", "decided_at"])
-    audit.record(dr, "dsar.approval.voided", actor=by, data={"approval": approval.pk})
-    move(dr, Status.IN_PROGRESS, by=by)
-
-
-@transaction.atomic
-def send_back(*, data_request: DataRequest, by) -> DataRequest:
-    """The approver returns the case to the preparer. Inverse: `submit_for_approval()`."""
-    _require(by, "dsar.approve_datarequest")
-    dr = _locked(data_request)
-    approval = _pending(dr)
-    approval.state, approval.decided_at = Approval.State.SENT_BACK, timezone.now()
-    approval.save(update_fields=["state", "decided_at"])
-    audit.record(dr, "dsar.approval.sent_back", actor=by, data={"approval": approval.pk})
-    move(dr, Status.IN_PROGRESS, by=by)
-    return dr
-
-
-def erasure_finished(*, job: Job) -> None:
-    """Called when an approved erasure job is done: close the case and tell the customer."""
-    with transaction.atomic():
-        dr = _locked(job.data_request)
-        if dr.status == Status.AWAITING_APPROVAL:
-            move(dr, Status.COMPLETED, data={"job": job.pk})
-            notify(dr, Notification.Kind.READY)
-
-
-def erasure_plan_changed(*, job: Job) -> None:
-    """The plan found at run time differs from the approved one: void and send back."""
-    with transaction.atomic():
-        dr = _locked(job.data_request)
-        approval = (
-            dr.approvals.select_for_update()
-            .filter(state=Approval.State.APPROVED, sha256=job.approved_sha256)
-            .first()
-        )
-        if approval and dr.status == Status.AWAITING_APPROVAL:
-            _void(dr, approval, by=None)
-
-
-@transaction.atomic
-def set_policy(*, data_request: DataRequest, policy: str, by) -> DataRequest:
-    """Answer under another legal clock (California, Brazil) and recompute the deadline.
-
-    Only before any extension, while the case is open. Its own inverse (set GDPR again).
-    """
-    _require(by, "dsar.work_datarequest")
-    dr = _locked(data_request)
-    if policy not in DataRequest.Policy.values:
-        raise NotAllowed(_("Choose a legal clock."))
-    if not dr.is_open or dr.is_extended:
-        raise NotAllowed(_("The legal clock can only change on an open case before any extension."))
-    old = dr.policy
-    due = deadlines.policy_due_date(dr.received_on, country=settings.DSAR_COUNTRY, policy=policy)
-    dr.policy, dr.due_on, dr.initial_due_on = policy, due, due
-    dr.save(update_fields=["policy", "due_on", "initial_due_on", "updated_at"])
-    audit.record(
-        dr, "dsar.request.policy_changed", actor=by, data={"from": old, "to": policy, "due_on": due}
-    )
-    return dr
-
-
-@transaction.atomic
-def extend(*, data_request: DataRequest, reason: str, by, today: date | None = None) -> DataRequest:
-    """Extend the deadline to three months after receipt, before it passes. No inverse.
-
-    Only for the reasons the law allows, once, and the customer is told the new date and
-    the reason on their channel.
-    """
-    _require(by, "dsar.work_datarequest")
-    dr = _locked(data_request)
-    today = today or timezone.localdate()
-    if reason not in DataRequest.ExtensionReason.values:
-        raise NotAllowed(_("Choose the reason for the extension."))
-    if not dr.is_open:
-        raise NotAllowed(_("Only an open case can be extended."))
-    if dr.is_extended:
-        raise NotAllowed(_("This case was already extended."))
-    if today > dr.due_on:
-        raise NotAllowed(
-            _("An extension must be decided and told before the deadline; it has passed.")
-        )
-    try:
-        new_due = deadlines.policy_extended_due_date(
-            dr.received_on, country=settings.DSAR_COUNTRY, policy=dr.policy
-        )
-    except ValueError:
-        raise NotAllowed(_("This request's policy allows no extension.")) from None
-    old = dr.due_on
-    dr.due_on, dr.extended_at, dr.extension_reason = new_due, timezone.now(), reason
-    dr.save(update_fields=["due_on", "extended_at", "extension_reason", "updated_at"])
-    audit.record(
-        dr, "dsar.request.extended", actor=by, data={"reason": reason, "from": old, "to": new_due}
-    )
-    notify(dr, Notification.Kind.EXTENDED)
-    return dr
-
-
-@transaction.atomic
-def refuse(*, data_request: DataRequest, ground: str, by, partial: bool = False) -> DataRequest:
-    """Refuse a request, wholly or partly, on a legal ground. No inverse.
-
-    A whole refusal closes the case and tells the customer the reason and their right to
-    complain to the supervisory authority and to go to court. A partial one is recorded
-    and told with the response.
-    """
-    _require(by, "dsar.work_datarequest")
-    dr = _locked(data_request)
-    if ground not in DataRequest.RefusalGround.values:
-        raise NotAllowed(_("Choose the legal ground."))
-    if not dr.is_open:
-        raise NotAllowed(_("Only an open case can be refused."))
-    dr.refusal_ground, dr.partially_refused = ground, partial
-    dr.save(update_fields=["refusal_ground", "partially_refused", "updated_at"])
-    audit.record(dr, "dsar.request.refused", actor=by, data={"ground": ground, "partial": partial})
-    if not partial:
-        if dr.status == Status.AWAITING_APPROVAL:
-            move(dr, Status.IN_PROGRESS, by=by)
-        move(dr, Status.REFUSED, by=by, data={"ground": ground})
-        notify(dr, Notification.Kind.REFUSED)
-    return dr
+    require_workable(dr)
+    if kind not in (Job.Kind.DISCOVER, Job.Kind.PACKAGE):
+        raise NotAllowed(_("An erasure runs only after its plan was approved."))
+    return jobs.start_job(data_request=dr, kind=kind, by=by)
 
 
 @transaction.atomic
@@ -342,8 +152,7 @@ def ask_clarification(*, data_request: DataRequest, question: str, by) -> Clarif
     dr = _locked(data_request)
     if question not in Clarification.Question.values:
         raise NotAllowed(_("Choose a question."))
-    if not dr.is_open:
-        raise NotAllowed(_("Only an open case can ask the customer a question."))
+    require_workable(dr)
     if dr.clarifications.filter(answered_at__isnull=True).exists():
         raise NotAllowed(_("A question is already waiting for an answer."))
     c = Clarification.objects.create(data_request=dr, question=question, asked_by=by)
@@ -373,59 +182,420 @@ def answer_clarification(*, clarification: Clarification, answer: str) -> Clarif
     return c
 
 
-def send_reminders(*, today: date | None = None, batch: int = 200) -> dict[str, int]:
-    """Warn assignees of cases due within 5 working days; escalate overdue cases to managers.
+# --- what goes to the approver ----------------------------------------------------------------
 
-    Once per case, threshold and due date: a `Reminder` row is created first and the
-    unique constraint stops a second mail even across restarts or parallel beats.
-    """
-    today = today or timezone.localdate()
-    soon = deadlines.add_working_days(
-        today, settings.DSAR_REMINDER_DAYS, country=settings.DSAR_COUNTRY
+
+def _file_sha256(package: AccessPackage) -> str:
+    return exports.file_sha256(settings.PRIVATE_MEDIA_ROOT / package.path)
+
+
+def _latest_job(dr: DataRequest, kind: str) -> Job | None:
+    return dr.jobs.filter(kind=kind, state=Job.State.DONE).order_by("-finished_at", "-pk").first()
+
+
+def _decision_sha256(dr: DataRequest, about: str, payload: dict) -> str:
+    text = json.dumps(
+        {"reference": dr.reference, "about": about, "payload": payload},
+        sort_keys=True,
+        separators=(",", ":"),
     )
-    open_cases = DataRequest.objects.filter(status__in=DataRequest.OPEN_STATUSES)
-    due_soon = open_cases.filter(due_on__gte=today, due_on__lte=soon, assignee__isnull=False)
-    overdue = open_cases.filter(due_on__lt=today)
-    managers = list(
-        get_user_model()
-        .objects.filter(groups__name=roles.MANAGERS, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    sent = {"due_soon": 0, "overdue": 0}
-    for threshold, cases in (
-        (Reminder.Threshold.DUE_SOON, due_soon),
-        (Reminder.Threshold.OVERDUE, overdue),
-    ):
-        todo = (
-            cases.exclude(reminders__threshold=threshold, reminders__due_on=F("due_on"))
-            .select_related("assignee")
-            .order_by("due_on")[:batch]
-        )
-        for dr in todo:
-            recipients = (
-                [dr.assignee.email] if threshold == Reminder.Threshold.DUE_SOON else managers
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _what_to_approve(dr: DataRequest) -> tuple[str, str, AccessPackage | None, dict]:
+    if dr.kind in (DataRequest.Kind.ACCESS, DataRequest.Kind.EXPORT):
+        job = _latest_job(dr, Job.Kind.PACKAGE)
+        if job is None or not hasattr(job, "package"):
+            raise NotAllowed(_("Build the package first."))
+        package = job.package
+        if _file_sha256(package) != package.sha256:
+            raise NotAllowed(
+                _("The package file does not match its recorded hash; build it again.")
             )
-            recipients = [r for r in recipients if r]
-            if not recipients or not _claim_reminder(dr, threshold):
-                continue
-            context = {"dr": dr, "threshold": threshold, "site_url": settings.SITE_URL}
-            body = render_to_string("dsar/staff/reminder_email.txt", context)
-            subject = (
-                _("Case %(ref)s is due on %(due)s")
-                if threshold == Reminder.Threshold.DUE_SOON
-                else _("Overdue: case %(ref)s was due on %(due)s")
-            ) % {"ref": dr.reference, "due": dr.due_on.isoformat()}
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-            sent[threshold] += 1
-    return sent
+        return Approval.Subject.PACKAGE, package.sha256, package, {}
+    if dr.kind == DataRequest.Kind.ERASURE:
+        job = _latest_job(dr, Job.Kind.DISCOVER)
+        if job is None:
+            raise NotAllowed(_("Run discovery first: the approver approves the erasure plan."))
+        return Approval.Subject.ERASURE_PLAN, job.summary["fingerprint"], None, {}
+    payload = {"kind": dr.kind, "channel": dr.channel}
+    return Approval.Subject.DECISION, _decision_sha256(dr, "decision", payload), None, payload
 
 
-def _claim_reminder(dr: DataRequest, threshold: str) -> bool:
+def _submit(dr: DataRequest, about: str, sha256: str, by, *, package=None, payload=None):
+    _move(dr, Status.AWAITING_APPROVAL, by=by)
+    approval = Approval.objects.create(
+        data_request=dr,
+        about=about,
+        sha256=sha256,
+        package=package,
+        payload=payload or {},
+        prepared_by=by,
+    )
+    audit.record(
+        dr,
+        "dsar.approval.requested",
+        actor=by,
+        data={"approval": approval.pk, "about": about, "sha256": sha256, **(payload or {})},
+    )
+    return approval
+
+
+@transaction.atomic
+def submit_for_approval(*, data_request: DataRequest, by) -> Approval:
+    """The preparer submits the response (package, erasure plan or decision) for four-eyes.
+
+    Inverse: `send_back()` by the approver.
+    """
+    _require(by, "dsar.work_datarequest")
+    dr = _locked(data_request)
+    _claimed(dr)
+    about, sha256, package, payload = _what_to_approve(dr)
+    return _submit(dr, about, sha256, by, package=package, payload=payload)
+
+
+@transaction.atomic
+def propose_refusal(
+    *, data_request: DataRequest, ground: str, by, partial: bool = False
+) -> Approval:
+    """Propose refusing the request, wholly or partly, on a legal ground, for approval.
+
+    Approved, a whole refusal closes the case and tells the customer the reason and their
+    right to complain and to go to court; a partial one is recorded and told with the
+    response. Inverse: `send_back()`.
+    """
+    _require(by, "dsar.work_datarequest")
+    if ground not in DataRequest.RefusalGround.values:
+        raise NotAllowed(_("Choose the legal ground."))
+    dr = _locked(data_request)
+    _claimed(dr)
+    payload = {"ground": ground, "partial": bool(partial)}
+    sha256 = _decision_sha256(dr, Approval.Subject.REFUSAL, payload)
+    return _submit(dr, Approval.Subject.REFUSAL, sha256, by, payload=payload)
+
+
+@transaction.atomic
+def propose_extension(
+    *, data_request: DataRequest, reason: str, by, today: date | None = None
+) -> Approval:
+    """Propose extending the deadline to three months after receipt, for approval.
+
+    Only before the deadline, once, for a reason the law allows; approved, the customer is
+    told the new date and the reason. Inverse: `send_back()`.
+    """
+    _require(by, "dsar.work_datarequest")
+    dr = _locked(data_request)
+    _claimed(dr)
+    new_due = _extension_due(dr, reason, today or timezone.localdate())
+    payload = {"reason": reason, "from": dr.due_on.isoformat(), "to": new_due.isoformat()}
+    sha256 = _decision_sha256(dr, Approval.Subject.EXTENSION, payload)
+    return _submit(dr, Approval.Subject.EXTENSION, sha256, by, payload=payload)
+
+
+def _extension_due(dr: DataRequest, reason: str, today: date) -> date:
+    if reason not in DataRequest.ExtensionReason.values:
+        raise NotAllowed(_("Choose the reason for the extension."))
+    if dr.is_extended:
+        raise NotAllowed(_("This case was already extended."))
+    if today > dr.due_on:
+        raise NotAllowed(
+            _("An extension must be decided and told before the deadline; it has passed.")
+        )
     try:
-        with transaction.atomic():
-            Reminder.objects.create(data_request=dr, threshold=threshold, due_on=dr.due_on)
-            audit.record(dr, "dsar.reminder.sent", data={"threshold": threshold})
-    except IntegrityError:
-        return False
-    return True
+        return deadlines.policy_extended_due_date(
+            dr.received_on, country=settings.DSAR_COUNTRY, policy=dr.policy
+        )
+    except ValueError:
+        raise NotAllowed(_("This request's policy allows no extension.")) from None
+
+
+@transaction.atomic
+def propose_policy(
+    *, data_request: DataRequest, policy: str, reason: str, by, today: date | None = None
+) -> Approval:
+    """Propose answering under another legal clock (California, Brazil), for approval.
+
+    The clock is fixed at receipt; another one is a decision with a reason, before the first
+    deadline only and before any extension, told to the customer. `initial_due_on` stays.
+    Inverse: `send_back()`.
+    """
+    _require(by, "dsar.work_datarequest")
+    dr = _locked(data_request)
+    _claimed(dr)
+    due = _policy_due(dr, policy, reason, today or timezone.localdate())
+    payload = {"policy": policy, "reason": reason, "from": dr.policy, "due_on": due.isoformat()}
+    sha256 = _decision_sha256(dr, Approval.Subject.POLICY, payload)
+    return _submit(dr, Approval.Subject.POLICY, sha256, by, payload=payload)
+
+
+def _policy_due(dr: DataRequest, policy: str, reason: str, today: date) -> date:
+    if policy not in DataRequest.Policy.values or policy == dr.policy:
+        raise NotAllowed(_("Choose another legal clock."))
+    if reason not in DataRequest.PolicyReason.values:
+        raise NotAllowed(_("Choose the reason for the change."))
+    # SECURITY: lateness cannot be hidden by a new clock: only before the first deadline.
+    if dr.is_extended or today > (dr.initial_due_on or dr.due_on):
+        raise NotAllowed(
+            _("The legal clock can only change before the first deadline and any extension.")
+        )
+    return deadlines.policy_due_date(dr.received_on, country=settings.DSAR_COUNTRY, policy=policy)
+
+
+# --- the approver -----------------------------------------------------------------------------
+
+
+def _pending(dr: DataRequest) -> Approval:
+    approval = dr.approvals.select_for_update().filter(state=Approval.State.PENDING).first()
+    if approval is None:
+        raise NotAllowed(_("Nothing is waiting for approval."))
+    return approval
+
+
+@transaction.atomic
+def record_review(*, data_request: DataRequest, by) -> Approval:
+    """Record that `by` opened the review of the pending approval (the package's files and
+    extract, the erasure plan, or the decision). Approval needs it; recorded once per person
+    and approval. Raises NotAllowed when nothing waits for approval. No inverse."""
+    if not (by.has_perm("dsar.approve_datarequest") or by.has_perm("dsar.work_datarequest")):
+        raise NotAllowed(_("You do not have the role for this."))
+    dr = _locked(data_request)
+    approval = _pending(dr)
+    if not _reviewed(dr, approval, by):
+        audit.record(
+            dr,
+            "dsar.approval.reviewed",
+            actor=by,
+            data={"approval": approval.pk, "sha256": approval.sha256},
+        )
+    return approval
+
+
+def _reviewed(dr: DataRequest, approval: Approval, user) -> bool:
+    return dr.events.filter(
+        action="dsar.approval.reviewed", actor=user, data__approval=approval.pk
+    ).exists()
+
+
+def approve(*, data_request: DataRequest, approver, today: date | None = None) -> DataRequest:
+    """Approve what is pending and carry it out. Four-eyes: the preparer cannot approve, and
+    the approver must have reviewed it. No inverse.
+
+    A package must still be byte for byte what was submitted, a decision exactly what was
+    proposed, and an extension or a new clock still in time; otherwise the approval is void
+    and the case goes back to the preparer.
+    """
+    with transaction.atomic():
+        dr, error = _approve(data_request, approver, today or timezone.localdate())
+    if error:
+        raise NotAllowed(error)
+    return dr
+
+
+def _approve(data_request: DataRequest, approver, today: date) -> tuple[DataRequest, str]:
+    _require(approver, "dsar.approve_datarequest")
+    dr = _locked(data_request)
+    if dr.status != Status.AWAITING_APPROVAL:
+        raise NotAllowed(_("Nothing is waiting for approval."))
+    approval = _pending(dr)
+    # SECURITY: four-eyes; the database constraint refuses it as well.
+    if approval.prepared_by_id == approver.pk:
+        raise NotAllowed(_("The person who prepared a response cannot approve it."))
+    # Four eyes that looked: the approver has opened what goes out (record_review).
+    if not _reviewed(dr, approval, approver):
+        raise NotAllowed(_("Review what goes out before you approve it."))
+    problem = _still_valid(dr, approval, today)
+    if problem:
+        _void(dr, approval, by=approver)
+        return dr, problem
+    approval.state, approval.approved_by = Approval.State.APPROVED, approver
+    approval.decided_at = timezone.now()
+    approval.save(update_fields=["state", "approved_by", "decided_at"])
+    audit.record(
+        dr,
+        "dsar.approval.approved",
+        actor=approver,
+        data={"approval": approval.pk, "about": approval.about, "sha256": approval.sha256},
+    )
+    _CARRY_OUT[approval.about](dr, approval, approver)
+    return dr, ""
+
+
+def _still_valid(dr: DataRequest, approval: Approval, today: date) -> str:
+    """Why the approval can no longer be carried out, or ""."""
+    if approval.about == Approval.Subject.PACKAGE:
+        newest = _latest_job(dr, Job.Kind.PACKAGE)
+        package = approval.package
+        if (
+            newest is None
+            or newest.pk != package.job_id
+            or _file_sha256(package) != approval.sha256
+        ):
+            return _("The package changed after it was submitted; the approval is void.")
+        return ""
+    if approval.about != Approval.Subject.ERASURE_PLAN:
+        # SECURITY: a decision is exactly what was proposed.
+        if _decision_sha256(dr, approval.about, approval.payload) != approval.sha256:
+            return _("The decision changed after it was submitted; the approval is void.")
+    if approval.about == Approval.Subject.EXTENSION and today > dr.due_on:
+        return _("The deadline passed before the extension was approved; it is void.")
+    if approval.about == Approval.Subject.POLICY and today > (dr.initial_due_on or dr.due_on):
+        return _("The first deadline passed before the new legal clock was approved; it is void.")
+    return ""
+
+
+def _release(dr: DataRequest, approval: Approval, approver) -> None:
+    if approval.package_id:
+        AccessPackage.objects.filter(pk=approval.package_id).update(released_at=timezone.now())
+    _move(dr, Status.COMPLETED, by=approver)
+    notify(dr, Notification.Kind.READY)
+
+
+def _schedule_erasure(dr: DataRequest, approval: Approval, approver) -> None:
+    hours = settings.DSAR_ERASURE_COOLING_OFF_HOURS
+    run_after = timezone.now() + timedelta(hours=hours)
+    _move(dr, Status.ERASING, by=approver, data={"erase_after": run_after.isoformat()})
+    jobs.start_job(
+        data_request=dr,
+        kind=Job.Kind.ERASE,
+        by=approver,
+        approved_sha256=approval.sha256,
+        run_after=run_after if hours else None,
+    )
+    if hours:
+        notify(dr, Notification.Kind.ERASURE_SCHEDULED)
+
+
+def _refuse(dr: DataRequest, approval: Approval, approver) -> None:
+    ground, partial = approval.payload["ground"], approval.payload["partial"]
+    dr.refusal_ground, dr.partially_refused = ground, partial
+    dr.save(update_fields=["refusal_ground", "partially_refused", "updated_at"])
+    audit.record(
+        dr, "dsar.request.refused", actor=approver, data={"ground": ground, "partial": partial}
+    )
+    if partial:
+        # Told with the response, which is approved in its turn.
+        _move(dr, Status.IN_PROGRESS, by=approver)
+        return
+    _move(dr, Status.REFUSED, by=approver, data={"ground": ground})
+    notify(dr, Notification.Kind.REFUSED)
+
+
+def _extend(dr: DataRequest, approval: Approval, approver) -> None:
+    old = dr.due_on
+    dr.due_on = date.fromisoformat(approval.payload["to"])
+    dr.extended_at, dr.extension_reason = timezone.now(), approval.payload["reason"]
+    dr.save(update_fields=["due_on", "extended_at", "extension_reason", "updated_at"])
+    audit.record(
+        dr,
+        "dsar.request.extended",
+        actor=approver,
+        data={"reason": dr.extension_reason, "from": old, "to": dr.due_on},
+    )
+    _move(dr, Status.IN_PROGRESS, by=approver)
+    notify(dr, Notification.Kind.EXTENDED)
+
+
+def _change_policy(dr: DataRequest, approval: Approval, approver) -> None:
+    old = dr.policy
+    dr.policy = approval.payload["policy"]
+    dr.due_on = date.fromisoformat(approval.payload["due_on"])
+    # initial_due_on stays: the first deadline is a fact, whatever clock follows.
+    dr.save(update_fields=["policy", "due_on", "updated_at"])
+    audit.record(
+        dr,
+        "dsar.request.policy_changed",
+        actor=approver,
+        data={
+            "from": old,
+            "to": dr.policy,
+            "reason": approval.payload["reason"],
+            "due_on": dr.due_on,
+        },
+    )
+    _move(dr, Status.IN_PROGRESS, by=approver)
+    notify(dr, Notification.Kind.POLICY_CHANGED)
+
+
+_CARRY_OUT = {
+    Approval.Subject.PACKAGE: _release,
+    Approval.Subject.DECISION: _release,
+    Approval.Subject.ERASURE_PLAN: _schedule_erasure,
+    Approval.Subject.REFUSAL: _refuse,
+    Approval.Subject.EXTENSION: _extend,
+    Approval.Subject.POLICY: _change_policy,
+}
+
+
+def _void(dr: DataRequest, approval: Approval, *, by) -> None:
+    approval.state, approval.decided_at = Approval.State.VOID, timezone.now()
+    approval.save(update_fields=["state", "decided_at"])
+    audit.record(dr, "dsar.approval.voided", actor=by, data={"approval": approval.pk})
+    _move(dr, Status.IN_PROGRESS, by=by)
+
+
+@transaction.atomic
+def send_back(*, data_request: DataRequest, by) -> DataRequest:
+    """The approver returns the case to the preparer. Inverse: `submit_for_approval()` (or
+    the proposal again)."""
+    _require(by, "dsar.approve_datarequest")
+    dr = _locked(data_request)
+    approval = _pending(dr)
+    approval.state, approval.decided_at = Approval.State.SENT_BACK, timezone.now()
+    approval.save(update_fields=["state", "decided_at"])
+    audit.record(dr, "dsar.approval.sent_back", actor=by, data={"approval": approval.pk})
+    _move(dr, Status.IN_PROGRESS, by=by)
+    return dr
+
+
+# --- the erasure after approval ---------------------------------------------------------------
+
+
+def erasure_finished(*, job: Job) -> None:
+    """An approved erasure job is done: close the case and tell the customer.
+
+    Call it inside the transaction that marks the job done, so both commit together.
+    Safe to call twice: a case no longer ERASING is left alone.
+    """
+    dr = _locked(job.data_request)
+    if dr.status == Status.ERASING:
+        _move(dr, Status.COMPLETED, data={"job": job.pk})
+        notify(dr, Notification.Kind.READY)
+
+
+def erasure_plan_changed(*, job: Job) -> None:
+    """The plan found at run time differs from the approved one: void and send back."""
+    with transaction.atomic():
+        dr = _locked(job.data_request)
+        approval = (
+            dr.approvals.select_for_update()
+            .filter(state=Approval.State.APPROVED, sha256=job.approved_sha256)
+            .first()
+        )
+        if approval and dr.status == Status.ERASING:
+            approval.state, approval.decided_at = Approval.State.VOID, timezone.now()
+            approval.save(update_fields=["state", "decided_at"])
+            audit.record(dr, "dsar.approval.voided", data={"approval": approval.pk})
+            _move(dr, Status.IN_PROGRESS)
+
+
+@transaction.atomic
+def cancel_erasure(*, data_request: DataRequest) -> DataRequest:
+    """The customer cancels an approved erasure during its cooling-off period: the job will
+    never run and the case closes as withdrawn. Raises NotAllowed once it has started.
+    No inverse: a new request starts again."""
+    dr = _locked(data_request)
+    if dr.status != Status.ERASING:
+        raise NotAllowed(_("There is no erasure waiting to be cancelled."))
+    cancelled = dr.jobs.filter(
+        kind=Job.Kind.ERASE, state=Job.State.QUEUED, run_after__gt=timezone.now()
+    ).update(state=Job.State.CANCELLED, finished_at=timezone.now())
+    if not cancelled:
+        raise NotAllowed(_("The erasure has already started and can no longer be cancelled."))
+    audit.record(dr, "dsar.erasure.cancelled", actor_kind=AuditEvent.ActorKind.SUBJECT)
+    _move(dr, Status.WITHDRAWN, data={"by": "customer"})
+    return dr
+
+
+def erasure_job(dr: DataRequest) -> Job | None:
+    """The approved erasure's job, for the pages: when it runs, whether it can be cancelled."""
+    return dr.jobs.filter(kind=Job.Kind.ERASE).order_by("-pk").first()

@@ -695,6 +695,7 @@ CSV_HEADER = [
     "kind",
     "status",
     "received_on",
+    "policy",
     "initial_due_on",
     "due_on",
     "extended",
@@ -709,7 +710,9 @@ CSV_HEADER = [
 def accountability_rows(filters: Filters, *, today: date) -> Iterator[list[str]]:
     """The header, then one row per case received in the period, oldest first.
 
-    Codes, dates and yes/no only: no number, no name, no free text. `on_time` compares the
+    Codes, dates and yes/no only: no number, no name, no free text. `policy` is the legal
+    clock the case is answered under; `initial_due_on` the first deadline, which no change
+    of clock rewrites. `on_time` compares the
     answer with the deadline that applied (`due_on`, as the `final` measure): "yes", "no"
     (answered late, or open past the deadline) or "" (open, deadline not passed). Every
     cell goes through `exports.neutralise()` against spreadsheet formula injection. The
@@ -730,6 +733,7 @@ def accountability_rows(filters: Filters, *, today: date) -> Iterator[list[str]]
             "kind",
             "status",
             "received_on",
+            "policy",
             "first_due",
             "due_on",
             "extended_at",
@@ -742,9 +746,8 @@ def accountability_rows(filters: Filters, *, today: date) -> Iterator[list[str]]
     )
     yield CSV_HEADER
     for row in rows.iterator(chunk_size=2000):
-        (ref, kind, status, received, first, due, extended_at, reason, closed, ok, ground, part) = (
-            row
-        )
-        values = [ref, kind, status, received, first, due, "yes" if extended_at else "no"]
+        (ref, kind, status, received, policy, first, due, extended_at, reason, closed, ok) = row[:11]
+        ground, part = row[11:]
+        values = [ref, kind, status, received, policy, first, due, "yes" if extended_at else "no"]
         values += [reason, closed, ok, ground, "yes" if part else "no"]
         yield [neutralise(v) for v in values]

@@ -458,6 +458,15 @@ def _render_readme(
     return wrap(text, _README_WIDTH) + "\n"
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _digest(path: Path) -> tuple[str, int]:
     """SHA-256 and size of the finished file, read in chunks; flushed to disk before rename."""
     digest = hashlib.sha256()

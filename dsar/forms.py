@@ -126,3 +126,6 @@ class AnswerForm(forms.Form):
 
 class PolicyForm(forms.Form):
     policy = forms.ChoiceField(label=_("Legal clock"), choices=DataRequest.Policy.choices)
+    reason = forms.ChoiceField(
+        label=_("Why"), choices=DataRequest.PolicyReason.choices, widget=forms.RadioSelect
+    )

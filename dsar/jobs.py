@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import OperationalError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from dsar import (
@@ -51,8 +51,16 @@ class JobFailed(Exception):
 
 
 @transaction.atomic
-def start_job(*, data_request: DataRequest, kind: str, by=None, approved_sha256: str = "") -> Job:
-    """Queue one job for a request; it runs after commit. No inverse: a job is a record.
+def start_job(
+    *,
+    data_request: DataRequest,
+    kind: str,
+    by=None,
+    approved_sha256: str = "",
+    run_after=None,
+) -> Job:
+    """Queue one job for a request; it runs after commit (or, with `run_after`, once that
+    moment has passed: the sweeper hands it to a worker). No inverse: a job is a record.
 
     An erasure runs only with the plan fingerprint an approver approved (four-eyes).
     """
@@ -66,15 +74,19 @@ def start_job(*, data_request: DataRequest, kind: str, by=None, approved_sha256:
     ):
         # A new package would silently void a pending approval or change a closed case.
         raise JobFailed("This case is being approved or is closed; send it back before new work.")
-    job = Job.objects.create(data_request=data_request, kind=kind, approved_sha256=approved_sha256)
+    job = Job.objects.create(
+        data_request=data_request, kind=kind, approved_sha256=approved_sha256, run_after=run_after
+    )
     audit.record(data_request, "dsar.job.queued", actor=by, data={"job": job.pk, "kind": kind})
-    _enqueue(job)
+    if run_after is None or run_after <= timezone.now():
+        _enqueue(job)
     return job
 
 
 def _enqueue(job: Job) -> None:
     from dsar.tasks import run_job_task
 
+    Job.objects.filter(pk=job.pk).update(enqueued_at=timezone.now())
     run_job_task.delay_on_commit(job.pk)
 
 
@@ -85,7 +97,8 @@ def _stale_before():
 def _claim(job_id: int) -> bool:
     # At most one worker runs a job: a conditional UPDATE that changes one row or none.
     now = timezone.now()
-    fresh = Job.objects.filter(pk=job_id, state=Job.State.QUEUED)
+    due = Q(run_after__isnull=True) | Q(run_after__lte=now)
+    fresh = Job.objects.filter(due, pk=job_id, state=Job.State.QUEUED)
     stale = Job.objects.filter(pk=job_id, state=Job.State.RUNNING, heartbeat_at__lt=_stale_before())
     for qs in (fresh, stale):
         changed = qs.update(state=Job.State.RUNNING, started_at=now, heartbeat_at=now)
@@ -132,14 +145,12 @@ def run_job(*, job_id: int) -> bool:
         )
         return True
     _finish(job, Job.State.DONE, summary=summary)
-    if job.kind == Job.Kind.ERASE:
-        from dsar import casework
-
-        casework.erasure_finished(job=job)
     return True
 
 
 def _finish(job: Job, state: str, *, summary: dict | None = None, error: str = "") -> None:
+    """Mark the job finished and, for an erasure, close its case: one transaction, so a
+    crash leaves either both or neither (the sweeper repairs a case left behind)."""
     with transaction.atomic():
         fields = {"state": state, "finished_at": timezone.now(), "error": error}
         if summary is not None:
@@ -147,6 +158,14 @@ def _finish(job: Job, state: str, *, summary: dict | None = None, error: str = "
         Job.objects.filter(pk=job.pk).update(**fields)
         action = "dsar.job.done" if state == Job.State.DONE else "dsar.job.failed"
         audit.record(job.data_request, action, data={"job": job.pk, "kind": job.kind})
+        if state == Job.State.DONE and job.kind == Job.Kind.ERASE:
+            _follow_up(job)
+
+
+def _follow_up(job: Job) -> None:
+    from dsar import casework
+
+    casework.erasure_finished(job=job)
 
 
 def _load_map(job: Job) -> datamap.DataMap:
@@ -225,6 +244,9 @@ def _discover(job: Job) -> dict:
 
 def _package(job: Job) -> dict:
     dr = job.data_request
+    made = _made_before(job)
+    if made is not None:
+        return made
     dm = _load_map(job)
     found = connectors.discover(dm, dr.subject.number, connections=_connections())
     portable = dr.kind == DataRequest.Kind.EXPORT
@@ -297,8 +319,19 @@ def _package(job: Job) -> dict:
         withheld=sum(h.excluded_shared for h in found.hits),
         attachments=attachments,
     )
+    summary = {
+        **_discovery_summary(found),
+        **_retention_summary(held),
+        **warnings,
+        **provenance,
+        "counts": result.counts,
+        "files": result.files,
+        "missing_files": result.missing_files,
+    }
     with transaction.atomic():
-        package, created = AccessPackage.objects.get_or_create(
+        # A rerun after a crash that killed the run before it finished replaces the file
+        # of that run: the record follows the file, never the other way round.
+        package, created = AccessPackage.objects.update_or_create(
             job=job,
             defaults={
                 "data_request": dr,
@@ -309,28 +342,33 @@ def _package(job: Job) -> dict:
                 "expires_at": timezone.now() + timedelta(days=settings.DSAR_PACKAGE_TTL_DAYS),
             },
         )
-        if created:
-            audit.record(
-                dr,
-                "dsar.package.built",
-                data={
-                    "job": job.pk,
-                    "package": package.pk,
-                    "sha256": result.sha256,
-                    "size": result.size,
-                },
-            )
-    return {
-        **_discovery_summary(found),
-        **_retention_summary(held),
-        **warnings,
-        **provenance,
-        "package": package.pk,
-        "sha256": package.sha256,
-        "counts": result.counts,
-        "files": result.files,
-        "missing_files": result.missing_files,
-    }
+        summary.update(package=package.pk, sha256=package.sha256)
+        # Kept with the package, so that a rerun that finds both intact reuses them.
+        Job.objects.filter(pk=job.pk).update(summary=summary)
+        audit.record(
+            dr,
+            "dsar.package.built",
+            data={
+                "job": job.pk,
+                "package": package.pk,
+                "sha256": result.sha256,
+                "size": result.size,
+            },
+        )
+    return summary
+
+
+def _made_before(job: Job) -> dict | None:
+    """What an earlier run of this job made, if its package is there and intact: a rerun
+    (the worker died after the package, before the job was marked done) reuses it."""
+    package = AccessPackage.objects.filter(job=job).first()
+    summary = job.summary or {}
+    if package is None or summary.get("package") != package.pk:
+        return None
+    path = Path(settings.PRIVATE_MEDIA_ROOT) / package.path
+    if not path.exists() or exports.file_sha256(path) != package.sha256:
+        return None
+    return summary
 
 
 def _attachments(dm, table, hit, file_columns: tuple[str, ...]) -> list[exports.Attachment]:
@@ -462,7 +500,12 @@ def _verify_erasure(job: Job, dm: datamap.DataMap) -> dict:
 
 
 def requeue_stale(*, limit: int = 100) -> int:
-    """Put RUNNING jobs whose worker stopped beating back in the queue (beat task)."""
+    """The sweeper (beat, every minute). Puts RUNNING jobs whose worker stopped beating back
+    in the queue; hands QUEUED jobs that are due (an erasure after its cooling-off) and sat
+    unclaimed past the grace period to a worker again; and closes the case of a finished
+    erasure whose follow-up did not happen. Returns how many jobs it touched."""
+    now = timezone.now()
+    grace = now - timedelta(seconds=settings.DSAR_JOB_ENQUEUE_GRACE_SECONDS)
     with transaction.atomic():
         stale = list(
             Job.objects.select_for_update(skip_locked=True)
@@ -473,4 +516,21 @@ def requeue_stale(*, limit: int = 100) -> int:
             Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)
             audit.record(job.data_request, "dsar.job.requeued", data={"job": job.pk})
             _enqueue(job)
-    return len(stale)
+        waiting = list(
+            Job.objects.select_for_update(skip_locked=True)
+            .filter(Q(run_after__isnull=True) | Q(run_after__lte=now), state=Job.State.QUEUED)
+            .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=grace))
+            .order_by("created_at")[:limit]
+        )
+        for job in waiting:
+            _enqueue(job)
+        behind = list(
+            Job.objects.select_related("data_request").filter(
+                kind=Job.Kind.ERASE,
+                state=Job.State.DONE,
+                data_request__status=DataRequest.Status.ERASING,
+            )[:limit]
+        )
+        for job in behind:
+            _follow_up(job)
+    return len(stale) + len(waiting) + len(behind)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from dsar.models import AuditEvent, DataRequest, Job, JobTable
+from dsar.models import Approval, AuditEvent, DataRequest, Job, JobTable
 from verification.phone import normalise_stored
 
 
@@ -78,3 +78,46 @@ def latest_discovery(data_request: DataRequest) -> dict | None:
     if job is None:
         return None
     return {"job": job, **job.summary}
+
+
+def case_actions(data_request: DataRequest, user, *, today: date | None = None) -> dict:
+    """What `user` may do on the case page, and why not where a panel is missing.
+
+    The services refuse the same things on their own; this only decides what the page shows.
+    """
+    from django.utils.translation import gettext as _
+
+    today = today or timezone.localdate()
+    dr = data_request
+    works = user.has_perm("dsar.work_datarequest")
+    pending = dr.approvals.filter(state=Approval.State.PENDING).select_related("prepared_by").first()
+    approves = user.has_perm("dsar.approve_datarequest")
+    claimed = dr.status == DataRequest.Status.IN_PROGRESS
+    extend_blocked = ""
+    if dr.is_extended:
+        extend_blocked = _("Extended already: a case can be extended once.")
+    elif today > dr.due_on:
+        extend_blocked = _(
+            "No extension: the deadline has passed. An extension must be decided and told "
+            "before the deadline (Art. 12(3))."
+        )
+    elif dr.policy == DataRequest.Policy.LGPD:
+        extend_blocked = _("No extension: the Brazilian clock allows none.")
+    policy_blocked = ""
+    if dr.is_extended or today > (dr.initial_due_on or dr.due_on):
+        policy_blocked = _(
+            "The legal clock can only change before the first deadline and any extension."
+        )
+    return {
+        "pending": pending,
+        "can_work": works and dr.is_workable,
+        "can_claim": works and dr.is_workable and dr.assignee_id != user.pk,
+        "can_decide": works and claimed,
+        "can_approve": bool(pending and approves and pending.prepared_by_id != user.pk),
+        "is_preparer": bool(pending and pending.prepared_by_id == user.pk),
+        "can_review": bool(pending and (works or approves)),
+        "can_extend": works and claimed and not extend_blocked,
+        "extend_blocked": extend_blocked,
+        "can_change_policy": works and claimed and not policy_blocked,
+        "policy_blocked": policy_blocked,
+    }

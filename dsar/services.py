@@ -1,4 +1,5 @@
-"""Every write that matters to a data request. The only code that changes its status."""
+"""Filing a request, notices to the customer, downloads and the data map: the writes around a
+case. Status changes live in `dsar.casework` (its one `_move()`)."""
 
 from __future__ import annotations
 
@@ -88,25 +89,6 @@ def open_request(
     return dr
 
 
-def move(dr: DataRequest, to: str, *, by=None, data: dict | None = None) -> None:
-    """Change a request's status. Every status change in the project passes through here.
-
-    The caller holds the row lock (select_for_update) inside its transaction. Raises
-    NotAllowed for a move that TRANSITIONS does not list.
-    """
-    if to not in DataRequest.TRANSITIONS[dr.status]:
-        raise NotAllowed(_("This request cannot move to that state."))
-    old, dr.status = dr.status, to
-    fields = ["status", "updated_at"]
-    if to in (DataRequest.Status.COMPLETED, DataRequest.Status.REFUSED):
-        dr.closed_at = timezone.now()
-        fields.append("closed_at")
-    dr.save(update_fields=fields)
-    audit.record(
-        dr, "dsar.request.status_changed", actor=by, data={"from": old, "to": to, **(data or {})}
-    )
-
-
 def notify(dr: DataRequest, kind: str) -> Notification:
     """Queue a notice to the subject about `dr`; it is sent after commit, once."""
     return _notify(dr, kind)
@@ -176,9 +158,31 @@ def notice_context(dr: DataRequest) -> dict:
         "link": _request_link(dr),
         "extension_reason": dr.get_extension_reason_display(),
         "refusal_ground": dr.get_refusal_ground_display(),
+        "policy": dr.get_policy_display(),
+        "policy_reason": _policy_reason(dr),
+        "erase_after": _erase_after(dr),
         "authority": settings.DSAR_SUPERVISORY_AUTHORITY,
         "authority_url": settings.DSAR_SUPERVISORY_AUTHORITY_URL,
     }
+
+
+def _policy_reason(dr: DataRequest) -> str:
+    from dsar.models import Approval
+
+    approval = (
+        dr.approvals.filter(about=Approval.Subject.POLICY, state=Approval.State.APPROVED)
+        .order_by("-decided_at")
+        .first()
+    )
+    reason = approval.payload.get("reason") if approval else None
+    return DataRequest.PolicyReason(reason).label if reason else ""
+
+
+def _erase_after(dr: DataRequest):
+    from dsar.models import Job
+
+    job = dr.jobs.filter(kind=Job.Kind.ERASE).order_by("-pk").first()
+    return timezone.localtime(job.run_after) if job and job.run_after else None
 
 
 def _request_link(dr: DataRequest) -> str:
@@ -252,6 +256,18 @@ def store_datamap(*, datamap) -> tuple[DataMapVersion, bool]:
         None, "dsar.datamap.loaded", data={"version": version.pk, "sha256": datamap.sha256}
     )
     return version, True
+
+
+def cancellable_erasure(*, data_request: DataRequest):
+    """The approved erasure job still in its cooling-off period (the customer may cancel
+    it), or None."""
+    from dsar.models import Job
+
+    if data_request.status != DataRequest.Status.ERASING:
+        return None
+    return data_request.jobs.filter(
+        kind=Job.Kind.ERASE, state=Job.State.QUEUED, run_after__gt=timezone.now()
+    ).first()
 
 
 def finished_erasure(*, data_request: DataRequest):

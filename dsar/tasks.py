@@ -60,6 +60,6 @@ def send_weekly_summary_task() -> int:
 @shared_task
 def send_reminders_task() -> None:
     """Hourly: due-soon warnings to assignees, overdue escalations to managers, once each."""
-    from dsar import casework
+    from dsar import reminders
 
-    casework.send_reminders()
+    reminders.send_reminders()

@@ -11,6 +11,11 @@ urlpatterns = [
     path("my/requests/<str:reference>/", customer.request_detail, name="request-detail"),
     path("my/requests/<str:reference>/download/", customer.download, name="request-download"),
     path(
+        "my/requests/<str:reference>/cancel-erasure/",
+        customer.cancel_erasure,
+        name="request-cancel-erasure",
+    ),
+    path(
         "my/requests/<str:reference>/answer/<int:clarification_id>/",
         customer.answer,
         name="request-answer",

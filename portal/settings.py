@@ -376,6 +376,10 @@ DSAR_DATAMAP_PATH = Path(envstr("DSAR_DATAMAP_PATH", str(BASE_DIR / "datamap.tom
 DSAR_JOB_STALE_SECONDS = envint("DSAR_JOB_STALE_SECONDS", 10 * 60)
 DSAR_JOB_TABLE_DELAY = float(envstr("DSAR_JOB_TABLE_DELAY", "0") or 0)
 DSAR_PACKAGE_TTL_DAYS = envint("DSAR_PACKAGE_TTL_DAYS", 30)
+# A queued job not claimed this long after it was handed to the broker is handed again.
+DSAR_JOB_ENQUEUE_GRACE_SECONDS = envint("DSAR_JOB_ENQUEUE_GRACE_SECONDS", 120)
+# After an erasure is approved, the customer has this long to cancel it (told on the channel).
+DSAR_ERASURE_COOLING_OFF_HOURS = envint("DSAR_ERASURE_COOLING_OFF_HOURS", 24)
 CELERY_BEAT_SCHEDULE["dsar-requeue-stale-jobs"] = {
     "task": "dsar.tasks.requeue_stale_jobs_task",
     "schedule": 60,

@@ -14,6 +14,8 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client as DjangoClient
+from django.test import TestCase
 
 from portal import roles
 from verification import gateways
@@ -22,20 +24,26 @@ ALICE = "+31612345678"
 MALLORY = "+31687654321"
 
 
-@pytest.fixture(autouse=True)
-def _tasks_run_on_request(request, monkeypatch):
-    """In tests wrapped in one transaction nothing ever commits, so on-commit tasks run
-    at once. Tests with real commits (`transaction=True`: worker and browser tests) keep
-    Celery's real `delay_on_commit`."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction"):
-        return
-    # These tests run the on-commit callbacks themselves (django_capture_on_commit_callbacks).
-    if request.node.get_closest_marker("real_on_commit"):
-        return
-    from celery.contrib.django.task import DjangoTask
+def committed():
+    """A block that commits as production does: what it enqueues on commit (the tasks) runs
+    at its end. Django's on-commit callbacks never run inside a test's transaction; this
+    runs them (TestCase.captureOnCommitCallbacks), so a task runs after the service's
+    transaction, not inside it. Do not nest it, nor wrap a `Client` request in it."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
 
-    monkeypatch.setattr(DjangoTask, "delay_on_commit", lambda self, *a, **kw: self.delay(*a, **kw))
+
+class Client(DjangoClient):
+    """A test client whose every request commits, as each request does in production: what
+    the request enqueues on commit (sending a code, running a job) runs when it returns."""
+
+    def request(self, **request):
+        with committed():
+            return super().request(**request)
+
+
+@pytest.fixture
+def client():
+    return Client()
 
 
 @pytest.fixture(autouse=True)
@@ -79,8 +87,6 @@ def alice_client(client, db):
 
 @pytest.fixture
 def mallory_client(db):
-    from django.test import Client
-
     c = Client()
     verify(c, MALLORY)
     return c

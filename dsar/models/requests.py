@@ -44,18 +44,36 @@ class DataRequest(models.Model):
         RECEIVED = "received", _("Received")
         IN_PROGRESS = "in_progress", _("In progress")
         AWAITING_APPROVAL = "awaiting_approval", _("Being checked")
+        ERASING = "erasing", _("Being erased")
         COMPLETED = "completed", _("Completed")
         REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the customer")
 
-    # The only moves a request can make; dsar.services._move() enforces it.
+    # The only moves a request can make; dsar.casework._move() enforces it. Every answer
+    # that reaches the customer passes AWAITING_APPROVAL (four-eyes): a release, a refusal,
+    # an extension, a change of legal clock, an erasure (which then waits in ERASING for its
+    # cooling-off period and the job). Work happens only in RECEIVED and IN_PROGRESS.
     TRANSITIONS = {
-        Status.RECEIVED: {Status.IN_PROGRESS, Status.REFUSED},
-        Status.IN_PROGRESS: {Status.AWAITING_APPROVAL, Status.REFUSED},
-        Status.AWAITING_APPROVAL: {Status.IN_PROGRESS, Status.COMPLETED},
+        Status.RECEIVED: {Status.IN_PROGRESS},
+        Status.IN_PROGRESS: {Status.AWAITING_APPROVAL},
+        Status.AWAITING_APPROVAL: {
+            Status.IN_PROGRESS,
+            Status.COMPLETED,
+            Status.REFUSED,
+            Status.ERASING,
+        },
+        Status.ERASING: {Status.COMPLETED, Status.WITHDRAWN, Status.IN_PROGRESS},
         Status.COMPLETED: set(),
         Status.REFUSED: set(),
+        Status.WITHDRAWN: set(),
     }
-    OPEN_STATUSES = (Status.RECEIVED, Status.IN_PROGRESS, Status.AWAITING_APPROVAL)
+    OPEN_STATUSES = (
+        Status.RECEIVED,
+        Status.IN_PROGRESS,
+        Status.AWAITING_APPROVAL,
+        Status.ERASING,
+    )
+    WORKABLE_STATUSES = (Status.RECEIVED, Status.IN_PROGRESS)
 
     class Channel(models.TextChoices):
         ALL = "all", _("WhatsApp and SMS")
@@ -69,6 +87,10 @@ class DataRequest(models.Model):
         GDPR = "gdpr", _("GDPR (one month)")
         CCPA = "ccpa", _("California CCPA (45 days)")
         LGPD = "lgpd", _("Brazil LGPD (15 days)")
+
+    class PolicyReason(models.TextChoices):
+        RESIDENCE = "residence", _("The customer is protected by this law where they live")
+        REGISTRATION = "registration", _("The request was registered under the wrong law")
 
     class ExtensionReason(models.TextChoices):
         COMPLEXITY = "complexity", _("The request is complex")
@@ -139,6 +161,11 @@ class DataRequest(models.Model):
         return self.status in self.OPEN_STATUSES
 
     @property
+    def is_workable(self) -> bool:
+        """Staff may work on it: nothing is being checked, erased or closed."""
+        return self.status in self.WORKABLE_STATUSES
+
+    @property
     def is_overdue(self) -> bool:
         return self.is_open and timezone.localdate() > self.due_on
 
@@ -154,6 +181,8 @@ class Notification(models.Model):
         RECEIVED = "request-received", _("Request received")
         READY = "response-ready", _("Response ready")
         EXTENDED = "request-extended", _("Deadline extended")
+        POLICY_CHANGED = "request-policy-changed", _("Legal clock changed")
+        ERASURE_SCHEDULED = "erasure-scheduled", _("Erasure scheduled")
         REFUSED = "request-refused", _("Request refused")
         CLARIFICATION = "clarification-needed", _("Question for the customer")
 
@@ -248,8 +277,13 @@ class Job(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     data_request = models.ForeignKey(DataRequest, on_delete=models.PROTECT, related_name="jobs")
+    # Not before: an approved erasure waits out the customer's cooling-off period.
+    run_after = models.DateTimeField(null=True, blank=True)
+    # When the job was last handed to the broker; the sweeper hands it again if it sits.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     kind = models.CharField(max_length=10, choices=Kind)
     state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
     datamap_sha256 = models.CharField(max_length=64, blank=True)
@@ -348,6 +382,9 @@ class Approval(models.Model):
         PACKAGE = "package", _("Access package")
         ERASURE_PLAN = "erasure_plan", _("Erasure plan")
         DECISION = "decision", _("Decision")
+        REFUSAL = "refusal", _("Refusal")
+        EXTENSION = "extension", _("Extension of the deadline")
+        POLICY = "policy", _("Change of legal clock")
 
     data_request = models.ForeignKey(
         DataRequest, on_delete=models.PROTECT, related_name="approvals"
@@ -357,6 +394,9 @@ class Approval(models.Model):
     package = models.ForeignKey(
         "AccessPackage", null=True, blank=True, on_delete=models.PROTECT, related_name="approvals"
     )
+    # What a decision decides (a refusal's ground, an extension's reason and new date, a new
+    # legal clock and why); `sha256` covers it, so it cannot change after submission.
+    payload = models.JSONField(default=dict, blank=True)
     prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prepared_approvals"
     )

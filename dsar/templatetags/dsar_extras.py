@@ -49,3 +49,40 @@ def retained_until(report_item: dict) -> str:
     from dsar import erasure, extracts
 
     return extracts.kept_until_text(erasure.Retained.from_dict(report_item))
+
+
+@register.filter
+def decision_text(approval) -> str:
+    """What a pending decision decides, in words for the approver and the case page."""
+    from datetime import date
+
+    from django.utils import formats
+    from django.utils.translation import gettext
+
+    from dsar.models import Approval, DataRequest
+
+    p = approval.payload or {}
+    day = lambda iso: formats.date_format(date.fromisoformat(iso), "DATE_FORMAT")  # noqa: E731
+    if approval.about == Approval.Subject.REFUSAL:
+        ground = DataRequest.RefusalGround(p["ground"]).label
+        if p.get("partial"):
+            return gettext("Refuse part of the request: %(ground)s") % {"ground": ground}
+        return gettext("Refuse the request: %(ground)s") % {"ground": ground}
+    if approval.about == Approval.Subject.EXTENSION:
+        return gettext("Extend the deadline from %(old)s to %(new)s: %(reason)s") % {
+            "old": day(p["from"]),
+            "new": day(p["to"]),
+            "reason": DataRequest.ExtensionReason(p["reason"]).label,
+        }
+    if approval.about == Approval.Subject.POLICY:
+        return gettext("Answer under %(policy)s, due %(due)s instead: %(reason)s") % {
+            "policy": DataRequest.Policy(p["policy"]).label,
+            "due": day(p["due_on"]),
+            "reason": DataRequest.PolicyReason(p["reason"]).label,
+        }
+    if approval.about == Approval.Subject.DECISION and p.get("kind"):
+        return gettext("Confirm to the customer that we did it: %(kind)s (%(channel)s)") % {
+            "kind": DataRequest.Kind(p["kind"]).label,
+            "channel": DataRequest.Channel(p["channel"]).label,
+        }
+    return ""

@@ -96,6 +96,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "is_new": request.GET.get("new") == "1",
         "package": package,
         "erasure_done": services.finished_erasure(data_request=dr) is not None,
+        "erasure_pending": services.cancellable_erasure(data_request=dr),
         "answer_form": AnswerForm(clarification=open_question) if open_question else None,
         "open_question": open_question,
         "authority": settings.DSAR_SUPERVISORY_AUTHORITY,
@@ -124,6 +125,20 @@ def answer(request: HttpRequest, reference: str, clarification_id: int) -> HttpR
             messages.success(request, _("Thank you. We continue with your request."))
     else:
         messages.error(request, _("Choose one of the answers."))
+    return redirect("dsar:request-detail", reference)
+
+
+@never_cache
+@subject_required
+@require_http_methods(["POST"])
+def cancel_erasure(request: HttpRequest, reference: str) -> HttpResponse:
+    dr = _get_request_for_subject(request, reference)
+    try:
+        casework.cancel_erasure(data_request=dr)
+    except services.NotAllowed as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("You cancelled the erasure. We erase nothing."))
     return redirect("dsar:request-detail", reference)
 
 

@@ -82,12 +82,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @staff_required("dsar.view_datarequest")
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     dr = _get_case_for_staff(request, reference)
-    user = request.user
-    works = user.has_perm("dsar.work_datarequest")
     case_jobs = selectors.case_jobs(dr)
-    pending = (
-        dr.approvals.filter(state=Approval.State.PENDING).select_related("prepared_by").first()
-    )
     context = {
         "dr": dr,
         "number": pretty(dr.subject.number),
@@ -96,31 +91,16 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         ),
         "discovery": selectors.latest_discovery(dr),
         "jobs": case_jobs,
+        "job_running": any(j.state in (Job.State.QUEUED, Job.State.RUNNING) for j in case_jobs),
         "events": selectors.case_events(dr),
         "approvals": dr.approvals.select_related("prepared_by", "approved_by"),
         "clarifications": dr.clarifications.all(),
-        "pending": pending,
-        # Nothing changes under an approver's eyes: work stops while a response is checked.
-        "can_work": works
-        and dr.status in (DataRequest.Status.RECEIVED, DataRequest.Status.IN_PROGRESS),
-        "can_claim": works and dr.is_open and dr.assignee_id != user.pk,
-        "job_running": any(j.state in (Job.State.QUEUED, Job.State.RUNNING) for j in case_jobs),
-        "can_approve": bool(
-            pending
-            and user.has_perm("dsar.approve_datarequest")
-            and pending.prepared_by_id != user.pk
-        ),
-        "is_preparer": bool(pending and pending.prepared_by_id == user.pk),
-        "can_review": bool(pending and (works or user.has_perm("dsar.approve_datarequest"))),
-        "can_extend": works
-        and dr.is_open
-        and not dr.is_extended
-        and timezone.localdate() <= dr.due_on,
+        **selectors.case_actions(dr, request.user),
         "assign_form": AssignForm(staff_choices=_assign_choices()),
         "extend_form": ExtendForm(),
         "refuse_form": RefuseForm(),
         "clarify_form": ClarifyForm(),
-        "policy_form": PolicyForm(initial={"policy": dr.policy}),
+        "policy_form": PolicyForm(),
         "acknowledge_by": deadlines.acknowledge_by(
             dr.received_on, country=settings.DSAR_COUNTRY, policy=dr.policy
         ),
@@ -221,7 +201,7 @@ def run_job(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
     return _act(
         request,
         reference,
-        lambda dr: jobs.start_job(data_request=dr, kind=kind, by=request.user),
+        lambda dr: casework.start_job(data_request=dr, kind=kind, by=request.user),
         _("The job was queued; this page shows its progress."),
     )
 
@@ -274,8 +254,10 @@ def extend(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         reference,
         ExtendForm,
-        lambda dr, data: casework.extend(data_request=dr, reason=data["reason"], by=request.user),
-        _("The deadline was extended and the customer told."),
+        lambda dr, data: casework.propose_extension(
+            data_request=dr, reason=data["reason"], by=request.user
+        ),
+        _("The extension was submitted: a second person approves it, then the customer is told."),
     )
 
 
@@ -286,10 +268,10 @@ def refuse(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         reference,
         RefuseForm,
-        lambda dr, data: casework.refuse(
+        lambda dr, data: casework.propose_refusal(
             data_request=dr, ground=data["ground"], partial=data["partial"], by=request.user
         ),
-        _("The refusal was recorded."),
+        _("The refusal was submitted: a second person approves it, then the customer is told."),
     )
 
 
@@ -314,8 +296,11 @@ def set_policy(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         reference,
         PolicyForm,
-        lambda dr, data: casework.set_policy(
-            data_request=dr, policy=data["policy"], by=request.user
+        lambda dr, data: casework.propose_policy(
+            data_request=dr, policy=data["policy"], reason=data["reason"], by=request.user
         ),
-        _("The legal clock was changed and the deadline recomputed."),
+        _(
+            "The new legal clock was submitted: a second person approves it, then the customer "
+            "is told."
+        ),
     )

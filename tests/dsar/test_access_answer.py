@@ -2,8 +2,8 @@
 
 The customer verifies and files; bob claims, runs discovery, builds the package and submits;
 carol opens the review and the extract and approves; the customer downloads. Every request
-runs with its on-commit callbacks really executed (the tasks run after the commit, as in
-production). Then the ZIP is opened: its register extract is read with pypdf and checked for
+commits as in production (tests.conftest.Client): the tasks it enqueues on commit run after
+it, not inside its transaction. Then the ZIP is opened: its register extract is read with pypdf and checked for
 every item of Art. 15(1)(a)-(h) and 15(2) in the customer's language, and its data files are
 compared with what plain SQL finds for the customer.
 """
@@ -24,18 +24,14 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import connections
-from django.test import Client
 from django.utils import formats, translation
 
 from dsar.demo import DEMO_NUMBERS
 from dsar.models import AuditEvent, DataRequest, ProcessingActivity
 from dsar.retention import local_date
-from tests.conftest import last_code, staff_login
+from tests.conftest import Client, last_code, staff_login
 
-pytestmark = [
-    pytest.mark.django_db(databases=["default", "customer_service"]),
-    pytest.mark.real_on_commit,
-]
+pytestmark = pytest.mark.django_db(databases=["default", "customer_service"])
 
 FIRST = DEMO_NUMBERS["first_contact"]
 HOUSEHOLD = DEMO_NUMBERS["household"]
@@ -52,39 +48,33 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _step(capture, call):
-    """One HTTP request with its on-commit callbacks (the tasks) run after it commits."""
-    with capture(execute=True):
-        return call()
-
-
-def _customer_files(client, number, language, capture) -> str:
+def _customer_files(client, number, language) -> str:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    r = _step(capture, lambda: client.post("/verify/", {"number": number}))
+    r = client.post("/verify/", {"number": number})
     assert r.status_code == 302, r.content[:300]
-    r = _step(capture, lambda: client.post("/verify/code/", {"code": last_code(number)}))
+    r = client.post("/verify/code/", {"code": last_code(number)})
     assert r.status_code == 302
-    r = _step(capture, lambda: client.post("/my/requests/new/", {"kind": "access"}))
+    r = client.post("/my/requests/new/", {"kind": "access"})
     assert r.status_code == 302
     return r.url.split("/")[3]
 
 
-def _staff_prepare(bob, reference, capture) -> None:
+def _staff_prepare(bob, reference) -> None:
     client = staff_login(Client(), bob)
     for action in ("claim", "run/discover", "run/package", "submit"):
         url = f"/staff/cases/{reference}/{action}/"
-        r = _step(capture, lambda url=url: client.post(url))
+        r = client.post(url)
         assert r.status_code == 302, (action, r.content[:300])
     assert DataRequest.objects.get(reference=reference).status == "awaiting_approval"
 
 
-def _approver_reviews_and_approves(carol, reference, capture) -> bytes:
+def _approver_reviews_and_approves(carol, reference) -> bytes:
     client = staff_login(Client(), carol)
-    review = _step(capture, lambda: client.get(f"/staff/cases/{reference}/review/"))
+    review = client.get(f"/staff/cases/{reference}/review/")
     assert review.status_code == 200
     extract = client.get(f"/staff/cases/{reference}/review/register-extract.pdf")
     assert extract.status_code == 200 and extract["Content-Type"] == "application/pdf"
-    r = _step(capture, lambda: client.post(f"/staff/cases/{reference}/approve/"))
+    r = client.post(f"/staff/cases/{reference}/approve/")
     assert r.status_code == 302
     dr = DataRequest.objects.get(reference=reference)
     assert dr.status == "completed", dr.status
@@ -100,10 +90,10 @@ def _download(client, reference) -> bytes:
     return b"".join(r.streaming_content)
 
 
-def _answer(client, bob, carol, capture, *, number=FIRST, language="en"):
-    reference = _customer_files(client, number, language, capture)
-    _staff_prepare(bob, reference, capture)
-    reviewed_pdf = _approver_reviews_and_approves(carol, reference, capture)
+def _answer(client, bob, carol, *, number=FIRST, language="en"):
+    reference = _customer_files(client, number, language)
+    _staff_prepare(bob, reference)
+    reviewed_pdf = _approver_reviews_and_approves(carol, reference)
     data = _download(client, reference)
     zf = zipfile.ZipFile(io.BytesIO(data))
     assert (
@@ -154,12 +144,10 @@ def _day(value: date, language: str) -> str:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_customer_receives_a_complete_true_answer_in_their_language(
-    language, demo_db, client, bob, carol, django_capture_on_commit_callbacks
+    language, demo_db, client, bob, carol
 ):
     contact = _contact()
-    reference, zf, reviewed_pdf = _answer(
-        client, bob, carol, django_capture_on_commit_callbacks, language=language
-    )
+    reference, zf, reviewed_pdf = _answer(client, bob, carol, language=language)
     names = zf.namelist()
     assert {"data.json", "README.txt", "register-extract.pdf"} <= set(names)
     extract = zf.read("register-extract.pdf")
@@ -281,12 +269,8 @@ def test_the_customer_receives_a_complete_true_answer_in_their_language(
     assert AuditEvent.objects.filter(action="dsar.package.file_viewed", actor=carol).exists()
 
 
-def test_a_shared_number_tells_what_was_withheld_and_how_to_ask(
-    demo_db, client, bob, carol, django_capture_on_commit_callbacks
-):
-    reference, zf, _pdf = _answer(
-        client, bob, carol, django_capture_on_commit_callbacks, number=HOUSEHOLD
-    )
+def test_a_shared_number_tells_what_was_withheld_and_how_to_ask(demo_db, client, bob, carol):
+    reference, zf, _pdf = _answer(client, bob, carol, number=HOUSEHOLD)
     document = json.loads(zf.read("data.json"))
     withheld = document["withheld_records"]
     assert withheld > 0

@@ -5,11 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
 from django.utils import timezone
 
 from dsar.models import AuditEvent, DataRequest, Notification
-from tests.conftest import ALICE, MALLORY, last_code, text, verify
+from tests.conftest import ALICE, MALLORY, Client, last_code, text, verify
 
 pytestmark = pytest.mark.django_db
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -154,14 +154,15 @@ def test_it_counts_open_cases_by_status_and_kind(cases):
         ("received", 3),
         ("in_progress", 3),
         ("awaiting_approval", 1),
+        ("erasing", 0),
     ]
     rows = {r.kind: [c.n for c in r.cells] for r in figure.rows}
     assert rows == {
-        "access": [0, 3, 1],  # A5, E1, D1 in progress; B4 awaiting approval
-        "export": [1, 0, 0],
-        "erasure": [1, 0, 0],
-        "objection": [0, 0, 0],
-        "withdraw_consent": [1, 0, 0],
+        "access": [0, 3, 1, 0],  # A5, E1, D1 in progress; B4 awaiting approval
+        "export": [1, 0, 0, 0],
+        "erasure": [1, 0, 0, 0],
+        "objection": [0, 0, 0, 0],
+        "withdraw_consent": [1, 0, 0, 0],
     }
 
 
@@ -354,6 +355,7 @@ def test_the_csv_rows_say_whether_each_case_was_on_time(cases):
         "kind": "access",
         "status": "completed",
         "received_on": "2025-01-15",
+        "policy": "gdpr",
         "initial_due_on": "2025-02-14",
         "due_on": "2025-04-15",
         "extended": "yes",

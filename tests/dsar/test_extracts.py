@@ -21,6 +21,7 @@ from dsar import retention as dsar_retention
 from dsar.demo import DEMO_NUMBERS
 from dsar.demo.register import ACTIVITIES, demo_activity_codes, seed_register
 from dsar.models import Job, ProcessingActivity, RegisterVersion
+from tests.conftest import committed
 
 pytestmark = pytest.mark.django_db(databases=["default", "customer_service"])
 FIRST = DEMO_NUMBERS["first_contact"]
@@ -388,11 +389,13 @@ def test_the_context_counts_from_discovery_and_groups_by_activity(demo):
 
 def _erased(number=FIRST):
     dr = services.open_request(number=number, kind="erasure")
-    discovered = jobs.start_job(data_request=dr, kind=Job.Kind.DISCOVER)
+    with committed():
+        discovered = jobs.start_job(data_request=dr, kind=Job.Kind.DISCOVER)
     discovered.refresh_from_db()
-    job = jobs.start_job(
-        data_request=dr, kind=Job.Kind.ERASE, approved_sha256=discovered.summary["fingerprint"]
-    )
+    with committed():
+        job = jobs.start_job(
+            data_request=dr, kind=Job.Kind.ERASE, approved_sha256=discovered.summary["fingerprint"]
+        )
     job.refresh_from_db()
     assert job.state == Job.State.DONE, job.error
     return job
@@ -435,7 +438,8 @@ def test_the_erasure_receipt_lists_what_was_kept_and_until_when(demo):
 
 def test_only_a_finished_erasure_has_a_receipt(demo):
     dr = services.open_request(number=FIRST, kind="access")
-    job = jobs.start_job(data_request=dr, kind=Job.Kind.DISCOVER)
+    with committed():
+        job = jobs.start_job(data_request=dr, kind=Job.Kind.DISCOVER)
     job.refresh_from_db()
     with pytest.raises(ValueError):
         extracts.erasure_receipt_context(job=job, language="en")

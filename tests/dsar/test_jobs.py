@@ -15,7 +15,7 @@ from django.utils import timezone
 from dsar import erasure, jobs, services
 from dsar.demo import DEMO_NUMBERS
 from dsar.models import AccessPackage, AuditEvent, Job, JobTable
-from tests.conftest import last_code, verify
+from tests.conftest import committed, last_code, verify
 
 pytestmark = pytest.mark.django_db(databases=["default", "customer_service"])
 FIRST = DEMO_NUMBERS["first_contact"]
@@ -30,7 +30,8 @@ def _run(dr, kind):
     if kind == Job.Kind.ERASE:
         # The four-eyes step approves this plan; see test_casework for that flow.
         approved = _run(dr, Job.Kind.DISCOVER).summary["fingerprint"]
-    job = jobs.start_job(data_request=dr, kind=kind, approved_sha256=approved)
+    with committed():
+        job = jobs.start_job(data_request=dr, kind=kind, approved_sha256=approved)
     job.refresh_from_db()
     return job
 
@@ -40,10 +41,12 @@ def _released(number, kind, bob, carol):
 
     dr = _request(number, kind)
     casework.claim(data_request=dr, user=bob)
-    jobs.start_job(data_request=dr, kind=Job.Kind.PACKAGE, by=bob)
+    with committed():
+        casework.start_job(data_request=dr, kind=Job.Kind.PACKAGE, by=bob)
     casework.submit_for_approval(data_request=dr, by=bob)
     casework.record_review(data_request=dr, by=carol)
-    casework.approve(data_request=dr, approver=carol)
+    with committed():
+        casework.approve(data_request=dr, approver=carol)
     dr.refresh_from_db()
     return dr
 
@@ -117,8 +120,11 @@ def test_it_takes_over_a_job_whose_worker_died(demo_db, settings):
         job = jobs.start_job(data_request=dr, kind=Job.Kind.DISCOVER)
     Job.objects.filter(pk=job.pk).update(state="running", heartbeat_at=timezone.now())
     assert jobs.requeue_stale() == 0  # still beating
-    with time_machine.travel(
-        timezone.now() + timedelta(seconds=settings.DSAR_JOB_STALE_SECONDS + 1)
+    with (
+        time_machine.travel(
+            timezone.now() + timedelta(seconds=settings.DSAR_JOB_STALE_SECONDS + 1)
+        ),
+        committed(),
     ):
         assert jobs.requeue_stale() == 1
     job.refresh_from_db()

@@ -6,7 +6,7 @@ import pytest
 
 from dsar import services
 from dsar.models import AuditEvent, Notification
-from tests.conftest import ALICE
+from tests.conftest import ALICE, committed
 from verification import gateways
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def notification():
-    dr = services.open_request(number=ALICE, kind="access")
+    with committed():
+        dr = services.open_request(number=ALICE, kind="access")
     return dr.notifications.get()
 
 
@@ -55,5 +56,6 @@ def test_it_marks_a_permanent_failure_and_audits_it(notification):
 
 
 def test_it_writes_the_notice_in_the_customers_language(outbox):
-    services.open_request(number=ALICE, kind="access", language="nl")
+    with committed():
+        services.open_request(number=ALICE, kind="access", language="nl")
     assert "Wij hebben uw privacyverzoek" in outbox[-1].text

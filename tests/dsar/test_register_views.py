@@ -11,12 +11,11 @@ import io
 
 import pypdf
 import pytest
-from django.test import Client
 
 from dsar import register
 from dsar.demo.register import seed_register
 from dsar.models import ProcessingActivity
-from tests.conftest import staff_login, text
+from tests.conftest import Client, staff_login, text
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from dsar import connectors, datamap, jobs, retention, services
 from dsar.demo import DEMO_NUMBERS
 from dsar.models import Job, ProcessingActivity
 from dsar.retention import EXPIRED, RUNNING, UNKNOWN, UNTIL, Rule, kept_until, local_date
-from tests.conftest import staff_login, text
+from tests.conftest import committed, staff_login, text
 
 TODAY = date(2026, 12, 1)
 FIRST = DEMO_NUMBERS["first_contact"]
@@ -173,7 +173,8 @@ def test_a_row_past_its_rule_is_flagged_to_staff_before_release(demo_db, client,
 
     dr = services.open_request(number=FIRST, kind="access")
     casework.claim(data_request=dr, user=bob)
-    jobs.start_job(data_request=dr, kind=Job.Kind.PACKAGE, by=bob)
+    with committed():
+        jobs.start_job(data_request=dr, kind=Job.Kind.PACKAGE, by=bob)
     package_job = dr.jobs.get(kind="package")
     assert [(h["table"], h["expired"]) for h in package_job.summary["past_rule"]] == [
         ("call_recordings", 1)
@@ -210,11 +211,13 @@ def test_the_receipts_purge_dates_are_the_rules_dates(demo_db):
         )
     ]
     dr = services.open_request(number=heavy, kind="erasure")
-    discovery = jobs.start_job(data_request=dr, kind=Job.Kind.DISCOVER)
+    with committed():
+        discovery = jobs.start_job(data_request=dr, kind=Job.Kind.DISCOVER)
     discovery.refresh_from_db()
-    erase = jobs.start_job(
-        data_request=dr, kind=Job.Kind.ERASE, approved_sha256=discovery.summary["fingerprint"]
-    )
+    with committed():
+        erase = jobs.start_job(
+            data_request=dr, kind=Job.Kind.ERASE, approved_sha256=discovery.summary["fingerprint"]
+        )
     erase.refresh_from_db()
     assert erase.state == "done", erase.error
     reports = {jt.table: jt.report for jt in erase.tables.all()}

@@ -3,12 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from dsar import services
 from dsar.models import DataRequest
-from tests.conftest import ALICE, staff_login, text
+from tests.conftest import ALICE, Client, staff_login, text
 from tests.factories import DataRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -175,22 +174,54 @@ def test_another_staff_members_session_is_not_shared(client, bob, carol, case):
     assert case.assignee == bob
 
 
-def test_it_extends_with_a_listed_reason(client, bob, case, outbox):
-    staff_login(client, bob)
+def _claimed(client, user, case):
+    staff_login(client, user).post(f"/staff/cases/{case.reference}/claim/")
+    return client
+
+
+def _approved_by(carol, case):
+    other = staff_login(Client(), carol)
+    assert other.get(f"/staff/cases/{case.reference}/review/").status_code == 200
+    r = other.post(f"/staff/cases/{case.reference}/approve/", follow=True)
+    case.refresh_from_db()
+    return text(r)
+
+
+def test_it_extends_with_a_listed_reason_after_approval(client, bob, carol, case, outbox):
+    _claimed(client, bob, case)
     r = client.post(f"/staff/cases/{case.reference}/extend/", {"reason": "made-up"}, follow=True)
     assert "Select a valid choice" in text(r)
-    client.post(f"/staff/cases/{case.reference}/extend/", {"reason": "complexity"})
+    r = client.post(f"/staff/cases/{case.reference}/extend/", {"reason": "complexity"}, follow=True)
+    assert "a second person approves it" in text(r)
     case.refresh_from_db()
-    assert case.is_extended
+    assert not case.is_extended and case.status == "awaiting_approval"
+    assert not [m for m in outbox if m.kind == "request-extended"]
+    _approved_by(carol, case)
+    assert case.is_extended and case.status == "in_progress"
+    assert [m for m in outbox if m.kind == "request-extended"]
 
 
-def test_it_refuses_and_asks_from_lists(client, bob, case):
-    staff_login(client, bob)
+def test_it_refuses_and_asks_from_lists(client, bob, carol, case, outbox):
+    _claimed(client, bob, case)
     client.post(f"/staff/cases/{case.reference}/clarify/", {"question": "channel"})
     assert case.clarifications.count() == 1
     client.post(f"/staff/cases/{case.reference}/refuse/", {"ground": "unfounded"})
     case.refresh_from_db()
+    assert case.status == "awaiting_approval"
+    assert not [m for m in outbox if m.kind == "request-refused"]
+    review = text(staff_login(Client(), carol).get(f"/staff/cases/{case.reference}/review/"))
+    assert "Refuse the request: Manifestly unfounded (Art. 12(5))" in review
+    _approved_by(carol, case)
     assert case.status == "refused"
+    assert [m for m in outbox if m.kind == "request-refused"]
+
+
+def test_the_case_page_says_why_there_is_no_extension(client, bob, case):
+    _claimed(client, bob, case)
+    DataRequest.objects.filter(pk=case.pk).update(due_on=timezone.localdate() - timedelta(days=1))
+    page = text(client.get(f"/staff/cases/{case.reference}/"))
+    assert "No extension: the deadline has passed." in page
+    assert "Submit the extension for approval" not in page
 
 
 def test_the_customer_answers_a_question_in_the_portal(alice_client, client, bob, case):

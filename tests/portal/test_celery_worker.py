@@ -3,9 +3,8 @@
 import json
 
 import pytest
-from django.test import Client
 
-from tests.conftest import ALICE
+from tests.conftest import ALICE, Client
 from tests.worker import celery_worker, require_worker_tests, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

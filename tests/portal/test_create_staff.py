@@ -8,10 +8,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
 
 from dsar.models import AuditEvent
 from portal.models import EnrolmentLink
+from tests.conftest import Client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.portal.staff_auth_urls")]
 

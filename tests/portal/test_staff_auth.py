@@ -15,7 +15,6 @@ import time_machine
 from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -23,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from dsar.models import AuditEvent
 from portal import auth, enrolment
 from portal.models import EnrolmentLink
-from tests.conftest import text
+from tests.conftest import Client, text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.portal.staff_auth_urls")]
 

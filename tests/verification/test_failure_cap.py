@@ -8,10 +8,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import ALICE, last_code, text
+from tests.conftest import ALICE, Client, committed, last_code, text
 from verification import services
 from verification.models import PhoneDevice, VerificationLog
 
@@ -21,20 +20,23 @@ pytestmark = pytest.mark.django_db
 def _ask(round_: int) -> str:
     """A new session asks for a code to ALICE; returns its binding."""
     binding = f"binding-{round_}"
-    services.start_verification(
-        number=ALICE, binding=binding, ip=f"198.51.100.{round_ + 1}", session_key=f"s{round_}"
-    )
+    with committed():
+        services.start_verification(
+            number=ALICE, binding=binding, ip=f"198.51.100.{round_ + 1}", session_key=f"s{round_}"
+        )
     return binding
 
 
 def _try(binding: str, code: str, round_: int = 0) -> str:
-    return services.confirm_code(
-        device_id=PhoneDevice.objects.get(number=ALICE).pk,
-        binding=binding,
-        code=code,
-        ip=f"198.51.100.{round_ + 1}",
-        session_key=f"s{round_}",
-    )
+    # A rejection commits its count (and the owner's notice) before it is raised.
+    with committed():
+        return services.confirm_code(
+            device_id=PhoneDevice.objects.get(number=ALICE).pk,
+            binding=binding,
+            code=code,
+            ip=f"198.51.100.{round_ + 1}",
+            session_key=f"s{round_}",
+        )
 
 
 def _wrong(code: str) -> str:

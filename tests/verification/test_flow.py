@@ -4,11 +4,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 from django.utils import timezone
 
 from dsar.models import Subject
-from tests.conftest import ALICE, MALLORY, last_code, text, verify
+from tests.conftest import ALICE, MALLORY, Client, last_code, text, verify
 from verification.models import PhoneDevice, VerificationLog
 
 pytestmark = pytest.mark.django_db
