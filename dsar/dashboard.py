@@ -746,7 +746,9 @@ def accountability_rows(filters: Filters, *, today: date) -> Iterator[list[str]]
     )
     yield CSV_HEADER
     for row in rows.iterator(chunk_size=2000):
-        (ref, kind, status, received, policy, first, due, extended_at, reason, closed, ok) = row[:11]
+        (ref, kind, status, received, policy, first, due, extended_at, reason, closed, ok) = row[
+            :11
+        ]
         ground, part = row[11:]
         values = [ref, kind, status, received, policy, first, due, "yes" if extended_at else "no"]
         values += [reason, closed, ok, ground, "yes" if part else "no"]

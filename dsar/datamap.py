@@ -133,6 +133,9 @@ class Column:
     # The column holds a reference to a file in this storage (an alias of STORAGES, such as
     # "recordings"): access packages hold the file itself, erasure deletes it.
     file: str | None = None
+    # `legal_basis` per language ((("en", "..."), ("nl", "...")), the receipt's language);
+    # `legal_basis` itself is the English text.
+    legal_basis_label: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,7 +241,14 @@ class DataMap:
                         "dates": dict(t.dates) or None,
                         "label": dict(t.label) or None,
                         "columns": {
-                            c.name: _compact({**asdict(c), "label": dict(c.label)}, drop=("name",))
+                            c.name: _compact(
+                                {
+                                    **asdict(c),
+                                    "label": dict(c.label),
+                                    "legal_basis": dict(c.legal_basis_label) or c.legal_basis,
+                                },
+                                drop=("name", "legal_basis_label"),
+                            )
                             for c in t.columns
                         },
                     }
@@ -393,12 +403,20 @@ class _Reader:
         if not isinstance(provided, bool):
             self.problem(where, f"'provided' must be true or false, not {provided!r}.")
             provided = False
+        basis = (
+            self.label(item["legal_basis"], where)
+            if isinstance(item.get("legal_basis"), dict)
+            else ()
+        )
         return Column(
             name=name,
             category=self.text(item, "category", where),
             erasure=self.text(item, "erasure", where),
             provided=provided,
-            legal_basis=self.text(item, "legal_basis", where),
+            legal_basis=dict(basis).get("en") if basis else self.text(item, "legal_basis", where),
+            legal_basis_label=basis or (("en", item["legal_basis"]),)
+            if isinstance(item.get("legal_basis"), str)
+            else basis,
             activity=self.text(item, "activity", where),
             description=self.text(item, "description", where) or "",
             label=self.label(item.get("label"), where),

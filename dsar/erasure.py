@@ -77,6 +77,10 @@ class Retained:
     rows: int
     kept: Kept = field(default_factory=lambda: Kept(UNKNOWN))
     kept_first: Kept | None = None
+    # Rows whose period has not started (a consent that stands).
+    running: int = 0
+    # `legal_basis` per language, for the customer's receipt.
+    legal_basis_label: dict[str, str] = field(default_factory=dict)
 
     @property
     def until(self) -> date | None:
@@ -93,6 +97,8 @@ class Retained:
             "rows": self.rows,
             "kept": self.kept.to_dict(),
             "kept_first": self.kept_first.to_dict() if self.kept_first else None,
+            "running": self.running,
+            "legal_basis_label": dict(self.legal_basis_label),
         }
 
     @classmethod
@@ -108,6 +114,8 @@ class Retained:
             rows=int(data.get("rows", 0)),
             kept=Kept.from_dict(data.get("kept") or {}),
             kept_first=Kept.from_dict(first) if first else None,
+            running=int(data.get("running", 0)),
+            legal_basis_label=dict(data.get("legal_basis_label") or {}),
         )
 
 
@@ -652,6 +660,8 @@ def _retained(cursor, connection, table: Table, columns: list[str], keys, retent
                 rows=rows,
                 kept=held.last if held else Kept(UNKNOWN),
                 kept_first=held.first if held and held.whose == "row" else None,
+                running=held.running if held and held.whose == "row" else 0,
+                legal_basis_label=dict(column.legal_basis_label),
             )
         )
     return tuple(kept)

@@ -166,6 +166,7 @@ def build_package(
     provenance: dict[str, Any] | None = None,
     withheld: int = 0,
     attachments: Iterable[Attachment] = (),
+    privacy_contact: str = "",
 ) -> PackageResult:
     """Write the package for one request to `path` and return its SHA-256, size and counts.
 
@@ -210,6 +211,7 @@ def build_package(
                 extra_names=[name for name, _ in extras],
                 withheld=withheld,
                 files=manifest,
+                privacy_contact=privacy_contact,
             )
             zf.writestr(_entry(README_FILE, stamp), readme.encode())
             for name, data in extras:
@@ -392,7 +394,7 @@ def _write_table(
         values = [row[name] for name in names]
         write(",\n" if count else "\n")
         write(encode(dict(zip(names, map(_json_value, values), strict=True))))
-        writer.writerow(map(neutralise, values))
+        writer.writerow(map(_cell, values))
         count += 1
         if count % 64 == 0:
             out.drain()
@@ -400,6 +402,13 @@ def _write_table(
     sink.flush()
     out.write("\n]}" if count else "]}")
     return count
+
+
+def _cell(value: Any) -> str:
+    # A file reference reads in a spreadsheet as the file's place in the ZIP.
+    if isinstance(value, dict) and "stored_as" in value:
+        return neutralise(value["file"] or f"missing: {value['stored_as']}")
+    return neutralise(value)
 
 
 def _with_files(table: TableExport, files: dict[tuple[str, str, str], dict]):
@@ -433,9 +442,11 @@ def _render_readme(
     extra_names: list[str],
     withheld: int = 0,
     files: dict[tuple[str, str, str], dict[str, Any]] | None = None,
+    privacy_contact: str = "",
 ) -> str:
     entries = list((files or {}).values())
     context = {
+        "privacy_contact": privacy_contact,
         "withheld": withheld,
         "file_folders": sorted({e["file"].split("/")[0] for e in entries if e["file"]}),
         "file_count": sum(1 for e in entries if e["file"]),

@@ -44,6 +44,10 @@ from dsar.retention import Held
 # Long lists print their first rows only: the ZIP holds every record, the PDF explains them.
 ANNEX_ROWS = 50
 INLINE_ROWS = 20
+# About this many characters of the tables' 8-point text fit across the page.
+LINE_CHARS = 100
+# A word longer than this may break: a column never claims more for one word.
+WORD_CAP = 22
 EXTRACT_TEMPLATE = "dsar/pdf/extract.html"
 REGISTER_TEMPLATE = "dsar/pdf/register.html"
 RECEIPT_TEMPLATE = "dsar/pdf/erasure_receipt.html"
@@ -114,13 +118,15 @@ class _Texts:
         self.missing.append(f"{where}: {name}")
         return Text(english, "en")
 
-    def label(self, pairs: tuple[tuple[str, str], ...], name: str, where: str) -> Text:
-        """A data-map label ({language: text}); the column name when there is none at all."""
+    def label(
+        self, pairs: tuple[tuple[str, str], ...], name: str, where: str, what: str = "label"
+    ) -> Text:
+        """A data-map text ({language: text}); the column name when there is none at all."""
         labels = dict(pairs)
         own, english = labels.get(self.language), labels.get("en")
         if own or (self.language == "en" and english):
             return Text(own or english)
-        self.missing.append(f"data map {where}: label")
+        self.missing.append(f"data map {where}: {what}")
         return Text(english or _humanise(name), "en")
 
 
@@ -323,15 +329,38 @@ def _cell(column, value) -> str:
 
 
 def _widths(columns: list[dict], values: list[list[str]]) -> list[int]:
-    """Column widths in percent from the longest value (capped), for a fixed table layout:
-    WeasyPrint's automatic layout measures every cell twice and costs most of the time."""
-    weights = []
+    """Column widths in percent, for a fixed table layout (WeasyPrint's automatic layout
+    measures every cell twice and costs most of the time).
+
+    Each column gets at least the width of its longest word (up to WORD_CAP characters), so
+    a phone number or "whatsapp" never breaks in the middle; the rest is shared by the
+    longest value (capped), the label counting too.
+    """
+    floors, weights = [], []
     for i, column in enumerate(columns):
-        longest = max((len(row[i]) for row in values), default=0)
-        # Four characters more for the cell's padding.
-        weights.append(min(max(longest, len(column["label"]), 4), 48) + 4)
-    total = sum(weights)
-    return [100 * w // total for w in weights]
+        cells = [row[i] for row in values] + [str(column["label"])]
+        words = [w for cell in cells for w in cell.split()]
+        floors.append(min(max((len(w) for w in words), default=4), WORD_CAP) + 2)
+        longest = max((len(cell) for cell in cells), default=0)
+        weights.append(min(max(longest, 4), 48) + 4)
+    shares = [LINE_CHARS * w / sum(weights) for w in weights]
+    # Lift the columns below their floor, taking the width from the others in proportion.
+    for _round in range(len(columns)):
+        short = [i for i, s in enumerate(shares) if s < floors[i]]
+        if not short:
+            break
+        need = sum(floors[i] - shares[i] for i in short)
+        spare = [i for i in range(len(columns)) if i not in short]
+        room = sum(shares[i] - floors[i] for i in spare if shares[i] > floors[i])
+        if room <= 0:
+            break
+        for i in short:
+            shares[i] = floors[i]
+        for i in spare:
+            if shares[i] > floors[i]:
+                shares[i] -= need * (shares[i] - floors[i]) / room
+    total = sum(shares)
+    return [max(1, int(100 * s / total)) for s in shares]
 
 
 def _categories(parts, texts) -> list[dict[str, Any]]:
@@ -572,7 +601,25 @@ def erasure_receipt_pdf(*, job: Job, language: str) -> bytes:
 
 def kept_until_text(item: erasure.Retained) -> str:
     """When a kept column goes, in the active language (receipt and staff report)."""
-    return _until_text(item.kept, item.kept_first, item.trigger)
+    text = _until_text(item.kept, item.kept_first, item.trigger)
+    if item.running and item.kept.state != dsar_retention.RUNNING:
+        # Some rows are dated, others wait for their trigger (a consent that still stands).
+        text += "; " + _running_text(item.running, item.trigger)
+    return text
+
+
+def _running_text(count: int, trigger: str | None) -> str:
+    if trigger == Trigger.CONSENT_WITHDRAWN:
+        return ngettext(
+            "for %(count)s record not fixed yet: its period starts when consent is withdrawn",
+            "for %(count)s records not fixed yet: their period starts when consent is withdrawn",
+            count,
+        ) % {"count": count}
+    return ngettext(
+        "for %(count)s record not fixed yet: its period has not started",
+        "for %(count)s records not fixed yet: their period has not started",
+        count,
+    ) % {"count": count}
 
 
 def kept_until_text_for(held: Held) -> str:
@@ -608,6 +655,7 @@ def _receipt_table(jt, table: Table | None, report: erasure.TableReport, texts) 
     for r in report.retained:
         until = kept_until_text(r)
         key = (r.legal_basis, r.trigger, r.months, until, r.rows)
+        basis = r.legal_basis_label or ({"en": r.legal_basis} if r.legal_basis else {})
         item = kept.setdefault(
             key,
             {
@@ -615,7 +663,11 @@ def _receipt_table(jt, table: Table | None, report: erasure.TableReport, texts) 
                 "fields": [],
                 "categories": [],
                 "rows": r.rows,
-                "legal_basis": r.legal_basis or "",
+                "legal_basis": texts.label(
+                    tuple(basis.items()), "", f"{jt.table}.{r.column}", "legal_basis"
+                )
+                if basis
+                else "",
                 "retention": _period(r.trigger, r.months),
                 "until": until,
             },

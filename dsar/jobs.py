@@ -318,6 +318,7 @@ def _package(job: Job) -> dict:
         provenance=provenance,
         withheld=sum(h.excluded_shared for h in found.hits),
         attachments=attachments,
+        privacy_contact=_privacy_contact(dr.language),
     )
     summary = {
         **_discovery_summary(found),
@@ -356,6 +357,19 @@ def _package(job: Job) -> dict:
             },
         )
     return summary
+
+
+def _privacy_contact(language: str) -> str:
+    """How the customer reaches the privacy team, from the register, in their language."""
+    from django.utils import translation
+
+    from dsar.models import ProcessingActivity
+
+    activity = ProcessingActivity.objects.order_by("pk").first()
+    if activity is None:
+        return ""
+    with translation.override(language):
+        return activity.controller_contact
 
 
 def _made_before(job: Job) -> dict | None:

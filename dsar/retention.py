@@ -179,7 +179,9 @@ def for_subject(
 ) -> list[Held]:
     """How long each of the subject's discovered rows is kept, per table and activity.
 
-    One statement per table with rows and `dates`; tables without rows are left out.
+    One statement per table with rows and `dates`; tables without rows are left out. Where
+    discovery left rows out (a shared number), a period per customer that could count from
+    them is UNKNOWN rather than guessed from the rows that remain.
     """
     dated = {
         (hit.source, hit.table): _dates_of(
@@ -194,6 +196,13 @@ def for_subject(
         if hit.count and dm.table(hit.source, hit.table) is not None
     }
     anchors = _subject_anchors(dated.values())
+    # A shared number left rows out: the customer's latest date of a kind those tables hold
+    # may lie among them, so a period per customer counted from it is not stated at all.
+    for hit in discovery.hits:
+        table = dm.table(hit.source, hit.table)
+        if table is not None and hit.excluded_shared:
+            for kind, _column in table.dates:
+                anchors[kind] = (None, False)
     held = []
     for hit in discovery.hits:
         table = dm.table(hit.source, hit.table)

@@ -90,7 +90,9 @@ def case_actions(data_request: DataRequest, user, *, today: date | None = None) 
     today = today or timezone.localdate()
     dr = data_request
     works = user.has_perm("dsar.work_datarequest")
-    pending = dr.approvals.filter(state=Approval.State.PENDING).select_related("prepared_by").first()
+    pending = (
+        dr.approvals.filter(state=Approval.State.PENDING).select_related("prepared_by").first()
+    )
     approves = user.has_perm("dsar.approve_datarequest")
     claimed = dr.status == DataRequest.Status.IN_PROGRESS
     extend_blocked = ""

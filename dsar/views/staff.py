@@ -86,6 +86,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     context = {
         "dr": dr,
         "number": pretty(dr.subject.number),
+        "language_name": dict(settings.LANGUAGES).get(dr.language, dr.language),
         "explanation": deadlines.explain(
             dr.received_on, dr.due_on, channel_label=dr.get_via_display(), extended=dr.is_extended
         ),

@@ -489,3 +489,18 @@ def test_the_pdf_of_one_activity_has_only_that_activity(db):
     assert pypdf.PdfReader(io.BytesIO(data)).metadata.title == (
         "Processing activity: Payments and bookkeeping"
     )
+
+
+def test_a_column_is_never_narrower_than_its_longest_word():
+    columns = [
+        {"label": c}
+        for c in ("Phone number", "Channel", "What for", "Given", "Withdrawn", "Evidence")
+    ]
+    values = [
+        ["+31610000001", "whatsapp", "marketing", "2 August 2022, 06:12", "—",
+         "opt-in via WhatsApp keyword OFFERS in the app settings of the customer"],
+    ]  # fmt: skip
+    widths = extracts._widths(columns, values)
+    assert sum(widths) <= 100
+    # 100 characters fit across: a 12-character number needs at least 12 % plus padding.
+    assert widths[0] >= 13 and widths[1] >= 9 and widths[2] >= 10

@@ -313,6 +313,9 @@ def test_the_package_holds_the_recordings_themselves(demo_db):
     assert entry["sha256"] == hashlib.sha256(stored).hexdigest()
     assert job.summary["files"] == 1 and job.summary["missing_files"] == 0
     assert "recordings/" in zf.read("README.txt").decode()
+    # In the CSV, the file's place in the ZIP.
+    rows = zf.read("csv/customer-service__call_recordings.csv").decode("utf-8-sig").splitlines()
+    assert f"recordings/{key}" in rows[1] and "sha256" not in rows[1]
 
 
 def test_a_recording_that_is_gone_is_named_missing_not_a_failure(demo_db):

@@ -246,3 +246,43 @@ def test_the_receipts_purge_dates_are_the_rules_dates(demo_db):
             kept = item["kept"]
             if kept["state"] == UNTIL:
                 assert date.fromisoformat(kept["until"]) >= today
+
+
+@pytestmark_db
+def test_a_shared_number_never_states_a_period_from_the_rows_that_remain(demo_db):
+    # The household's conversations and messages were left out (whose are they?), so the
+    # last contact is not known: no date, and no false alarm of rows past their rule.
+    held = _held(DEMO_NUMBERS["household"])
+    numbers = held["contact_numbers", "customer-service"]
+    assert numbers.last.state == UNKNOWN and numbers.expired == 0
+    # Rows dated by their own date (a call 6 months after it was made) are still judged.
+    assert all(h.whose == "row" for h in retention.past_rule(list(held.values())))
+
+
+@pytestmark_db
+def test_the_receipt_says_which_kept_rows_wait_for_their_trigger(demo_db):
+    from dsar import extracts
+
+    heavy = DEMO_NUMBERS["heavy"]
+    dr = services.open_request(number=heavy, kind="erasure")
+    with committed():
+        discovery = jobs.start_job(data_request=dr, kind=Job.Kind.DISCOVER)
+    discovery.refresh_from_db()
+    with committed():
+        jobs.start_job(
+            data_request=dr, kind=Job.Kind.ERASE, approved_sha256=discovery.summary["fingerprint"]
+        )
+    erase = dr.jobs.get(kind="erase")
+    for language, standing in (
+        ("en", "for 1 record not fixed yet: its period starts when consent is withdrawn"),
+        ("nl", "intrekking"),
+    ):
+        context = extracts.erasure_receipt_context(job=erase, language=language)
+        assert any(standing in k["until"] for k in context["kept"]), [
+            k["until"] for k in context["kept"]
+        ]
+    # The legal basis in the customer's language (the data map gives it per language).
+    nl = extracts.erasure_receipt_context(job=erase, language="nl")
+    bases = {str(k["legal_basis"]) for k in nl["kept"]}
+    assert any(b.startswith("Art. 17 lid 3 sub b AVG") for b in bases), bases
+    assert not any(b.startswith("GDPR Art.") for b in bases), bases
