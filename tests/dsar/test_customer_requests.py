@@ -190,3 +190,37 @@ def test_the_list_needs_the_same_queries_for_many_requests(
     with django_assert_max_num_queries(len(few.captured_queries)):
         r = alice_client.get("/my/requests/")
     assert r.status_code == 200 and r.content.decode().count('class="card"') == 42
+
+
+@pytest.mark.django_db(databases=["default", "customer_service"])
+def test_the_customer_sees_a_scheduled_erasure_and_cancels_it_from_their_page(
+    demo_db, client, bob, carol, outbox
+):
+    from dsar import casework, services
+    from dsar.demo import DEMO_NUMBERS
+    from dsar.models import Job
+    from tests.conftest import committed
+
+    number = DEMO_NUMBERS["first_contact"]
+    verify(client, number)
+    dr = services.open_request(number=number, kind="erasure")
+    casework.claim(data_request=dr, user=bob)
+    with committed():
+        casework.start_job(data_request=dr, kind=Job.Kind.DISCOVER, by=bob)
+    casework.submit_for_approval(data_request=dr, by=bob)
+    casework.record_review(data_request=dr, by=carol)
+    with committed():
+        casework.approve(data_request=dr, approver=carol)
+    page = text(client.get(f"/my/requests/{dr.reference}/"))
+    assert "Your erasure is scheduled" in page and "Cancel the erasure" in page
+    assert [m for m in outbox if m.kind == "erasure-scheduled" and m.to == number]
+    # Another customer cannot cancel it.
+    other = Client()
+    verify(other, MALLORY)
+    assert other.post(f"/my/requests/{dr.reference}/cancel-erasure/").status_code == 404
+    r = client.post(f"/my/requests/{dr.reference}/cancel-erasure/", follow=True)
+    assert "You cancelled the erasure. We erase nothing." in text(r)
+    dr.refresh_from_db()
+    assert dr.status == "withdrawn" and dr.jobs.get(kind="erase").state == "cancelled"
+    assert "You cancelled this erasure: we erased nothing." in text(r)
+    assert client.get(f"/my/requests/{dr.reference}/cancel-erasure/").status_code == 405
