@@ -46,7 +46,7 @@ from django.utils import timezone
 
 from dsar import deadlines
 from dsar.exports import neutralise
-from dsar.models import DataRequest, Job
+from dsar.models import DataRequest, Job, StaffMail
 from verification import selectors as verification_selectors
 
 DUE_SOON_WORKING_DAYS = 5
@@ -284,6 +284,10 @@ class JobProblems:
     failed_in_period: int  # failed jobs created in the period, whatever happened next
     stuck: int  # running, heartbeat older than DSAR_JOB_STALE_SECONDS
     rows: list[JobProblem]
+    # Staff e-mails (reminders, summaries): given up after the last attempt, or still
+    # being retried after a failed send.
+    mail_failed: int = 0
+    mail_retrying: int = 0
 
 
 def failed_jobs_q() -> Q:
@@ -297,8 +301,9 @@ def stuck_jobs_q(now: datetime) -> Q:
 
 
 def job_problems(filters: Filters, now: datetime) -> JobProblems:
-    """Failed jobs on open cases, stuck jobs, failures in the period; the ten newest (two
-    queries). Kind filters the cases the jobs belong to."""
+    """Failed jobs on open cases, stuck jobs, failures in the period, the ten newest, and
+    staff e-mails that failed or are being retried (three queries). Kind filters the cases
+    the jobs belong to."""
     qs = Job.objects.all()
     if filters.kind:
         qs = qs.filter(data_request__kind=filters.kind)
@@ -318,7 +323,18 @@ def job_problems(filters: Filters, now: datetime) -> JobProblems:
         .order_by("-at", "-id")
         .values_list("data_request__reference", "kind", "state", "at")[:LIST_LIMIT]
     ]
-    return JobProblems(result["failed_open"], result["failed_in_period"], result["stuck"], rows)
+    mails = StaffMail.objects.aggregate(
+        failed=Count("id", filter=Q(state=StaffMail.State.FAILED)),
+        retrying=Count("id", filter=Q(state=StaffMail.State.PENDING, attempts__gt=0)),
+    )
+    return JobProblems(
+        result["failed_open"],
+        result["failed_in_period"],
+        result["stuck"],
+        rows,
+        mail_failed=mails["failed"],
+        mail_retrying=mails["retrying"],
+    )
 
 
 # --- cohort figures ---------------------------------------------------------------------

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +26,21 @@ KIND_HELP = {
 }
 
 
-class NewRequestForm(forms.Form):
+def _new_token() -> str:
+    return secrets.token_hex(16)
+
+
+class SubmitOnce(forms.Form):
+    """A form whose submission is done once: the page carries a random token, and sending
+    the same form again (a double click, a reload after an error) finds the request it made
+    instead of filing a second one."""
+
+    token = forms.RegexField(
+        regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput, initial=_new_token, required=False
+    )
+
+
+class NewRequestForm(SubmitOnce):
     """Structured choices only: no free text in which customers would type personal data."""
 
     kind = forms.ChoiceField(
@@ -45,7 +61,7 @@ class NewRequestForm(forms.Form):
         return self.cleaned_data.get("channel") or DataRequest.Channel.ALL
 
 
-class ConfirmErasureForm(forms.Form):
+class ConfirmErasureForm(SubmitOnce):
     confirm = forms.BooleanField(
         label=_("I understand that erased data cannot be restored."),
         error_messages={"required": _("Tick the box to confirm that you want your data erased.")},

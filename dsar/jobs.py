@@ -84,10 +84,10 @@ def start_job(
 
 
 def _enqueue(job: Job) -> None:
-    from dsar.tasks import run_job_task
+    from dsar.tasks import enqueue, run_job_task
 
     Job.objects.filter(pk=job.pk).update(enqueued_at=timezone.now())
-    run_job_task.delay_on_commit(job.pk)
+    enqueue(run_job_task, job.pk)
 
 
 def _stale_before():

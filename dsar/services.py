@@ -43,11 +43,13 @@ def open_request(
     channel: str = DataRequest.Channel.ALL,
     language: str = "en",
     received_at: datetime | None = None,
+    idempotency_key: str = "",
 ) -> DataRequest:
     """File a request for the verified `number` and tell the customer on their channel.
 
-    The due date follows the legal clock from the local date of receipt. No inverse: a
-    filed request stays on record (staff can refuse or complete it).
+    The due date follows the legal clock from the local date of receipt. With an
+    `idempotency_key` (the form's token), filing the same form again returns the request it
+    filed the first time. No inverse: a filed request stays on record.
     """
     if kind not in DataRequest.Kind.values:
         raise NotAllowed(_("Choose what you would like us to do."))
@@ -55,15 +57,19 @@ def open_request(
         raise NotAllowed(_("Choose a channel."))
     received_at = received_at or timezone.now()
     received_on = deadlines.received_on(received_at, tz=settings.TIME_ZONE)
-    subject, _created = Subject.objects.get_or_create(
+    subject, _created = Subject.objects.select_for_update().get_or_create(
         number=number, defaults={"language": language}
     )
+    if idempotency_key:
+        earlier = DataRequest.objects.filter(subject=subject, idempotency_key=idempotency_key)
+        if earlier.exists():
+            return earlier.get()
     if subject.language != language:
         subject.language = language
         subject.save(update_fields=["language"])
     due_on = deadlines.due_date(received_on, country=settings.DSAR_COUNTRY)
     year_ago = received_at - timedelta(days=365)
-    earlier = DataRequest.objects.filter(subject=subject, received_at__gte=year_ago).count()
+    filed = DataRequest.objects.filter(subject=subject, received_at__gte=year_ago).count()
     dr = DataRequest.objects.create(
         subject=subject,
         kind=kind,
@@ -75,7 +81,8 @@ def open_request(
         initial_due_on=due_on,
         # A third request within twelve months is flagged for a person to assess; it is
         # never refused or charged automatically (Art. 12(5), EDPB 01/2022 §185).
-        flagged_repeat=earlier >= 2,
+        flagged_repeat=filed >= 2,
+        idempotency_key=idempotency_key,
     )
     audit.record(
         dr,
@@ -84,7 +91,7 @@ def open_request(
         data={"kind": kind, "channel": channel, "via": dr.via, "due_on": dr.due_on},
     )
     if dr.flagged_repeat:
-        audit.record(dr, "dsar.request.flagged_repeat", data={"earlier_in_12_months": earlier})
+        audit.record(dr, "dsar.request.flagged_repeat", data={"earlier_in_12_months": filed})
     _notify(dr, Notification.Kind.RECEIVED)
     return dr
 
@@ -95,11 +102,27 @@ def notify(dr: DataRequest, kind: str) -> Notification:
 
 
 def _notify(dr: DataRequest, kind: str) -> Notification:
-    from dsar.tasks import send_notification_task
+    from dsar.tasks import enqueue, send_notification_task
 
     notification = Notification.objects.create(data_request=dr, kind=kind)
-    send_notification_task.delay_on_commit(notification.pk)
+    enqueue(send_notification_task, notification.pk)
     return notification
+
+
+def resend_queued_notifications(*, limit: int = 100) -> int:
+    """The sweeper's part for notices: hand every notification still QUEUED after the grace
+    period to the broker again (sent at most once: the task claims the row first)."""
+    from dsar.tasks import enqueue, send_notification_task
+
+    grace = timezone.now() - timedelta(seconds=settings.DSAR_JOB_ENQUEUE_GRACE_SECONDS)
+    waiting = list(
+        Notification.objects.filter(state=Notification.State.QUEUED, created_at__lt=grace)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in waiting:
+        enqueue(send_notification_task, pk)
+    return len(waiting)
 
 
 def send_notification(*, notification_id: int) -> bool:

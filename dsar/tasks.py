@@ -1,11 +1,36 @@
-"""Thin Celery wrappers around dsar services: primitive ids in, one service call."""
+"""Thin Celery wrappers around dsar services: primitive ids in, one service call.
+
+`enqueue()` is how dsar hands work to the broker: after the caller's transaction commits,
+and best effort. The database row that describes the work (a Job, a Notification, a
+StaffMail) is the truth; if the broker is down the error is logged, the customer's or staff
+member's request still succeeds, and the sweeper hands the work over again later.
+"""
 
 from __future__ import annotations
 
+import logging
+from functools import partial
+
 from celery import shared_task
-from django.db import OperationalError
+from django.db import OperationalError, transaction
+from kombu.exceptions import KombuError
 
 from verification.gateways import TemporaryFailure
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(task, *args) -> None:
+    """Send `task(*args)` to the broker once the current transaction commits; never fails
+    the caller because the broker is unreachable (logged; the sweeper sends it again)."""
+    transaction.on_commit(partial(_send, task, args))
+
+
+def _send(task, args: tuple) -> None:
+    try:
+        task.apply_async(args=args)
+    except (KombuError, OSError) as e:
+        logger.warning("broker unreachable, %s%r left for the sweeper: %s", task.name, args, e)
 
 
 @shared_task(
@@ -42,10 +67,13 @@ def run_job_task(job_id: int) -> None:
 
 @shared_task
 def requeue_stale_jobs_task() -> None:
-    """Every minute: re-queue jobs whose worker stopped beating."""
-    from dsar import jobs
+    """The sweeper, every minute: jobs whose worker died or that sat unclaimed, notices
+    still queued, staff e-mails due (including the retries of failed sends)."""
+    from dsar import jobs, services, staff_mail
 
     jobs.requeue_stale()
+    services.resend_queued_notifications()
+    staff_mail.send_due()
 
 
 @shared_task
@@ -63,3 +91,12 @@ def send_reminders_task() -> None:
     from dsar import reminders
 
     reminders.send_reminders()
+
+
+@shared_task(acks_late=True)
+def send_staff_mail_task() -> None:
+    """Send the staff e-mails that are due (reminders, summaries). Safe to run twice: each
+    mail is claimed first. Also run by beat every minute, which retries failed sends."""
+    from dsar import staff_mail
+
+    staff_mail.send_due()

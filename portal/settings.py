@@ -392,6 +392,8 @@ DSAR_SUPERVISORY_AUTHORITY_URL = envstr(
 )
 # Where staff reminders go; managers are the members of the Managers group.
 DSAR_REMINDER_DAYS = envint("DSAR_REMINDER_DAYS", 5)
+# A staff e-mail (reminder, summary) is tried this many times (1, 2, 4 … minutes apart).
+DSAR_STAFF_MAIL_ATTEMPTS = envint("DSAR_STAFF_MAIL_ATTEMPTS", 8)
 CELERY_BEAT_SCHEDULE["dsar-reminders"] = {
     "task": "dsar.tasks.send_reminders_task",
     "schedule": 60 * 60,

@@ -138,9 +138,18 @@ class DataRequest(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The token of the form that filed it: the same form sent again finds this request.
+    idempotency_key = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="dsar_request_filed_once",
+            )
+        ]
         indexes = [
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["due_on", "id"]),
@@ -487,6 +496,42 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.threshold} for {self.data_request_id}"
+
+
+class StaffMail(models.Model):
+    """An e-mail to staff (a reminder, the weekly summary), sent at least once.
+
+    The row is written first (its `key` is unique: one mail per reminder or per week), then
+    the mail is sent, then the row is marked sent: a failed send stays PENDING with its next
+    attempt later (backoff), and FAILED after the last attempt, which the cockpit shows.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    key = models.CharField(max_length=120, unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    recipients = models.JSONField(default=list)
+    data_request = models.ForeignKey(
+        DataRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="staff_mails"
+    )
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.state})"
 
 
 class DataMapVersion(models.Model):

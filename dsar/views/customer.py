@@ -64,7 +64,11 @@ def request_new(request: HttpRequest) -> HttpResponse:
             # Erasure is confirmed on its own page, which asks for a fresh code.
             return redirect("dsar:request-confirm-erasure")
         dr = services.open_request(
-            number=request.subject_number, kind=kind, channel=channel, language=_language()
+            number=request.subject_number,
+            kind=kind,
+            channel=channel,
+            language=_language(),
+            idempotency_key=form.cleaned_data["token"],
         )
         return redirect(reverse("dsar:request-detail", args=[dr.reference]) + "?new=1")
     context = {"form": form, "kind_help": KIND_HELP}
@@ -78,7 +82,10 @@ def confirm_erasure(request: HttpRequest) -> HttpResponse:
     form = ConfirmErasureForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         dr = services.open_request(
-            number=request.subject_number, kind=DataRequest.Kind.ERASURE, language=_language()
+            number=request.subject_number,
+            kind=DataRequest.Kind.ERASURE,
+            language=_language(),
+            idempotency_key=form.cleaned_data["token"],
         )
         return redirect(reverse("dsar:request-detail", args=[dr.reference]) + "?new=1")
     status = 400 if form.errors else 200

@@ -419,8 +419,10 @@ def test_reminders_go_once_per_case_and_threshold(bob, maria):
     soon = DataRequestFactory(assignee=bob, due_on=today + timedelta(days=2))
     late = DataRequestFactory(assignee=bob, due_on=today - timedelta(days=3))
     DataRequestFactory(assignee=bob, due_on=today + timedelta(days=40))
-    assert reminders.send_reminders(today=today) == {"due_soon": 1, "overdue": 1}
-    assert reminders.send_reminders(today=today) == {"due_soon": 0, "overdue": 0}
+    with committed():
+        assert reminders.send_reminders(today=today) == {"due_soon": 1, "overdue": 1}
+    with committed():
+        assert reminders.send_reminders(today=today) == {"due_soon": 0, "overdue": 0}
     assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "maria@example.org"]
     assert soon.reference in mail.outbox[0].subject + mail.outbox[1].subject
     assert late.reference in mail.outbox[0].subject + mail.outbox[1].subject

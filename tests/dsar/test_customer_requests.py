@@ -1,5 +1,6 @@
 """Customer request pages: list, new, erasure confirmation, detail; IDOR and bad input."""
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -224,3 +225,52 @@ def test_the_customer_sees_a_scheduled_erasure_and_cancels_it_from_their_page(
     assert dr.status == "withdrawn" and dr.jobs.get(kind="erase").state == "cancelled"
     assert "You cancelled this erasure: we erased nothing." in text(r)
     assert client.get(f"/my/requests/{dr.reference}/cancel-erasure/").status_code == 405
+
+
+def test_sending_the_same_form_twice_files_one_request(alice_client):
+    page = alice_client.get("/my/requests/new/")
+    token = re.search(rb'name="token" value="([0-9a-f]{32})"', page.content).group(1).decode()
+    first = alice_client.post("/my/requests/new/", {"kind": "access", "token": token})
+    again = alice_client.post("/my/requests/new/", {"kind": "access", "token": token})
+    assert first.status_code == again.status_code == 302 and first.url == again.url
+    assert DataRequest.objects.filter(subject__number=ALICE).count() == 1
+    # A new page gives a new token: a second request is the customer's choice.
+    page = alice_client.get("/my/requests/new/")
+    other = re.search(rb'name="token" value="([0-9a-f]{32})"', page.content).group(1).decode()
+    assert other != token
+    alice_client.post("/my/requests/new/", {"kind": "access", "token": other})
+    assert DataRequest.objects.filter(subject__number=ALICE).count() == 2
+
+
+def test_a_forged_token_is_refused_without_filing(alice_client):
+    r = alice_client.post("/my/requests/new/", {"kind": "access", "token": "x' OR 1=1"})
+    assert r.status_code == 400
+    assert not DataRequest.objects.filter(subject__number=ALICE).exists()
+
+
+def test_filing_does_not_depend_on_the_broker(alice_client, outbox):
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    from dsar import services
+    from dsar.tasks import send_notification_task
+    from tests.conftest import committed
+
+    outbox.clear()
+    with mock.patch.object(
+        send_notification_task, "apply_async", side_effect=OperationalError("Connection refused")
+    ):
+        r = alice_client.post("/my/requests/new/", {"kind": "access"})
+    assert r.status_code == 302  # filed, not a 500
+    dr = DataRequest.objects.get(subject__number=ALICE)
+    notice = dr.notifications.get()
+    assert notice.state == "queued" and not outbox
+    # The broker is back: the sweeper sends the notice, once.
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)), committed():
+        assert services.resend_queued_notifications() == 1
+    notice.refresh_from_db()
+    assert notice.state == "sent" and len(outbox) == 1
+    with time_machine.travel(timezone.now() + timedelta(minutes=10)), committed():
+        assert services.resend_queued_notifications() == 0
+    assert len(outbox) == 1

@@ -19,7 +19,7 @@ from dsar import services
 from dsar.models import AuditEvent
 from dsar.weekly_summary import send_weekly_summary
 from portal import roles
-from tests.conftest import ALICE, Client, staff_login, text
+from tests.conftest import ALICE, Client, committed, staff_login, text
 from tests.factories import DataRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -338,8 +338,10 @@ def test_the_weekly_summary_goes_to_active_managers_once_a_week(managers, bob, c
     bob.email = "bob@example.org"
     bob.save()
     services.open_request(number=ALICE, kind="access", channel="whatsapp")
-    assert send_weekly_summary(today=TODAY) == 1
-    assert send_weekly_summary(today=TODAY + timedelta(days=3)) == 0  # same ISO week
+    with committed():
+        assert send_weekly_summary(today=TODAY) == 1
+    with committed():
+        assert send_weekly_summary(today=TODAY + timedelta(days=3)) == 0  # same ISO week
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["maria@example.org"]
@@ -350,21 +352,26 @@ def test_the_weekly_summary_goes_to_active_managers_once_a_week(managers, bob, c
     assert "Answered within one month: 33.3% (1 of 3)" in message.body
     assert "/staff/dashboard/" in message.body
     assert ALICE not in message.body and "612345678" not in message.body
-    event = AuditEvent.objects.get(action="dsar.summary.sent")
+    event = AuditEvent.objects.get(action="dsar.summary.queued")
     assert event.data == {"week": "2025-W12", "recipients": 1}
-    assert send_weekly_summary(today=TODAY + timedelta(days=4)) == 1  # Monday: week 13
+    sent = AuditEvent.objects.get(action="dsar.staff_mail.sent")
+    assert sent.data["key"] == "weekly-summary:2025-W12" and sent.data["recipients"] == 1
+    with committed():
+        assert send_weekly_summary(today=TODAY + timedelta(days=4)) == 1  # Monday: week 13
     assert len(mail.outbox) == 2
 
 
 def test_without_a_manager_address_nothing_is_sent_or_recorded(maria):
     assert send_weekly_summary(today=TODAY) == 0
     assert not mail.outbox
-    assert not AuditEvent.objects.filter(action="dsar.summary.sent").exists()
+    assert not AuditEvent.objects.filter(action="dsar.summary.queued").exists()
 
 
 def test_the_command_sends_the_summary(managers, capsys):
-    call_command("send_weekly_summary", "--today", "2025-03-20")
-    call_command("send_weekly_summary", "--today", "2025-03-21")
+    with committed():
+        call_command("send_weekly_summary", "--today", "2025-03-20")
+    with committed():
+        call_command("send_weekly_summary", "--today", "2025-03-21")
     out = capsys.readouterr().out
     assert "sent to 1 manager" in out and "Nothing sent" in out
     assert len(mail.outbox) == 1

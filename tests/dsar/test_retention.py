@@ -275,7 +275,7 @@ def test_the_receipt_says_which_kept_rows_wait_for_their_trigger(demo_db):
     erase = dr.jobs.get(kind="erase")
     for language, standing in (
         ("en", "for 1 record not fixed yet: its period starts when consent is withdrawn"),
-        ("nl", "intrekking"),
+        ("nl", "voor 1 record nog niet bekend: de bewaartermijn begint wanneer de toestemming"),
     ):
         context = extracts.erasure_receipt_context(job=erase, language=language)
         assert any(standing in k["until"] for k in context["kept"]), [
