@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import secrets
+import socket
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -94,22 +97,128 @@ def _stale_before():
     return timezone.now() - timedelta(seconds=settings.DSAR_JOB_STALE_SECONDS)
 
 
-def _claim(job_id: int) -> bool:
-    # At most one worker runs a job: a conditional UPDATE that changes one row or none.
-    now = timezone.now()
-    due = Q(run_after__isnull=True) | Q(run_after__lte=now)
-    fresh = Job.objects.filter(due, pk=job_id, state=Job.State.QUEUED)
-    stale = Job.objects.filter(pk=job_id, state=Job.State.RUNNING, heartbeat_at__lt=_stale_before())
-    for qs in (fresh, stale):
-        changed = qs.update(state=Job.State.RUNNING, started_at=now, heartbeat_at=now)
-        if changed == 1:
-            Job.objects.filter(pk=job_id).update(attempts=F("attempts") + 1)
-            return True
+def worker_id() -> str:
+    """This process as a job's owner: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_dead(owner: str) -> bool:
+    """True when `owner` was a process on this host that no longer exists: its job can be
+    taken over at once instead of waiting for its lease to run out."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
     return False
 
 
+class LeaseHeld(Exception):
+    """The job runs elsewhere and its lease is alive; `seconds` until it could run out."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"job leased for another {seconds:.0f} s")
+        self.seconds = seconds
+
+
+def _claim(job_id: int) -> bool:
+    """Take the job for this process: a conditional UPDATE that changes one row or none.
+
+    A queued job that is due is taken. A running job is taken over when its lease has run
+    out (its owner stopped renewing `heartbeat_at`) or at once when its owner was a process
+    of this host that has died (a redelivered task after the worker was killed). Raises
+    LeaseHeld when another live process holds it.
+    """
+    now = timezone.now()
+    me = worker_id()
+    due = Q(run_after__isnull=True) | Q(run_after__lte=now)
+    taken = {"state": Job.State.RUNNING, "started_at": now, "heartbeat_at": now, "owner": me}
+    if Job.objects.filter(due, pk=job_id, state=Job.State.QUEUED).update(**taken) == 1:
+        Job.objects.filter(pk=job_id).update(attempts=F("attempts") + 1)
+        return True
+    running = Job.objects.filter(pk=job_id, state=Job.State.RUNNING).first()
+    if running is None:
+        return False
+    lapsed = running.heartbeat_at is None or running.heartbeat_at < _stale_before()
+    if not (lapsed or _owner_dead(running.owner)):
+        left = (running.heartbeat_at - _stale_before()).total_seconds()
+        raise LeaseHeld(max(left, 1.0))
+    # The compare-and-set on the old owner and heartbeat: two takers, one winner.
+    if Job.objects.filter(
+        pk=job_id,
+        state=Job.State.RUNNING,
+        owner=running.owner,
+        heartbeat_at=running.heartbeat_at,
+    ).update(**taken, attempts=F("attempts") + 1):
+        audit.record(
+            running.data_request,
+            "dsar.job.taken_over",
+            data={"job": job_id, "lapsed": lapsed},
+        )
+        _remove_leftovers(running)
+        return True
+    return False
+
+
+def _remove_leftovers(job: Job) -> None:
+    """A dead attempt's half-written package (personal data under a `.part` name) goes."""
+    if job.kind == Job.Kind.PACKAGE:
+        folder = Path(settings.PRIVATE_MEDIA_ROOT) / "packages"
+        (folder / f"{job.data_request.reference}-job{job.pk}.part").unlink(missing_ok=True)
+
+
+class _Lease:
+    """Renews the job's lease (`heartbeat_at`) from a thread every third of its length
+    while the job runs, so that a long step (a PDF, one big table) keeps it; when the
+    process dies the renewals stop and the lease runs out."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id, self.owner = job_id, worker_id()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        # In eager mode (tests, `make run`) the job runs inside the caller's transaction,
+        # which a second connection must not wait for: nothing can die separately there.
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=5)
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        interval = max(settings.DSAR_JOB_STALE_SECONDS / 3, 0.5)
+        try:
+            while not self.stop.wait(interval):
+                try:
+                    Job.objects.filter(
+                        pk=self.job_id, state=Job.State.RUNNING, owner=self.owner
+                    ).update(heartbeat_at=timezone.now())
+                except Exception:  # noqa: BLE001 - a missed renewal is retried next time
+                    logger.warning("could not renew the lease of job %s", self.job_id)
+        finally:
+            connection.close()
+
+
+class LeaseLost(Exception):
+    """Another process took the job over (this one stalled past its lease): stop, quietly."""
+
+
 def _beat(job: Job) -> None:
-    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+    # SECURITY: a process that lost its job must not go on changing data next to the new owner.
+    if not Job.objects.filter(pk=job.pk, owner=worker_id(), state=Job.State.RUNNING).update(
+        heartbeat_at=timezone.now()
+    ):
+        raise LeaseLost(job.pk)
     delay = settings.DSAR_JOB_TABLE_DELAY
     if delay:
         # A diagnostic knob (0 in production): the fault tests use it to kill a worker
@@ -122,16 +231,21 @@ def run_job(*, job_id: int) -> bool:
 
     Transient database trouble (OperationalError) puts the job back in the queue and is
     re-raised for the task to retry; any other error marks it FAILED with a message that
-    names tables and counts, never values.
+    names tables and counts, never values. Raises LeaseHeld while another live process
+    runs it (the task retries once the lease could have run out).
     """
     if not _claim(job_id):
         return False
     job = Job.objects.select_related("data_request__subject").get(pk=job_id)
     runner = {Job.Kind.DISCOVER: _discover, Job.Kind.PACKAGE: _package, Job.Kind.ERASE: _erase}
     try:
-        summary = runner[job.kind](job)
+        with _Lease(job.pk):
+            summary = runner[job.kind](job)
+    except LeaseLost:
+        logger.warning("job %s was taken over by another worker; this attempt stops", job.pk)
+        return True
     except OperationalError:
-        Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)
+        Job.objects.filter(pk=job.pk, owner=worker_id()).update(state=Job.State.QUEUED)
         raise
     except JobFailed as e:
         _finish(job, Job.State.FAILED, error=e.message)

@@ -58,11 +58,16 @@ def run_job_task(job_id: int) -> None:
     """Run one discovery, package or erasure job. Safe to run twice: the job row is claimed.
 
     A worker killed mid-job leaves the row RUNNING; the redelivered message (acks_late,
-    reject_on_worker_lost) or the sweeper takes it over once its heartbeat is stale.
+    reject_on_worker_lost) takes it over at once when the dead owner was on this host, and
+    otherwise it, or the sweeper, once the lease (DSAR_JOB_STALE_SECONDS) has run out.
     """
     from dsar import jobs
 
-    jobs.run_job(job_id=job_id)
+    try:
+        jobs.run_job(job_id=job_id)
+    except jobs.LeaseHeld as e:
+        # Another live process runs it: look again when its lease could have run out.
+        raise run_job_task.retry(countdown=e.seconds + 1, max_retries=20) from None
 
 
 @shared_task

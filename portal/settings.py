@@ -373,7 +373,9 @@ CELERY_BEAT_SCHEDULE = {
 
 # The data map and background jobs.
 DSAR_DATAMAP_PATH = Path(envstr("DSAR_DATAMAP_PATH", str(BASE_DIR / "datamap.toml")))
-DSAR_JOB_STALE_SECONDS = envint("DSAR_JOB_STALE_SECONDS", 10 * 60)
+# A running job's lease: its worker renews it every third of this; a job whose lease ran
+# out (its worker died) is taken over.
+DSAR_JOB_STALE_SECONDS = envint("DSAR_JOB_STALE_SECONDS", 30)
 DSAR_JOB_TABLE_DELAY = float(envstr("DSAR_JOB_TABLE_DELAY", "0") or 0)
 DSAR_PACKAGE_TTL_DAYS = envint("DSAR_PACKAGE_TTL_DAYS", 30)
 # A queued job not claimed this long after it was handed to the broker is handed again.
@@ -382,7 +384,7 @@ DSAR_JOB_ENQUEUE_GRACE_SECONDS = envint("DSAR_JOB_ENQUEUE_GRACE_SECONDS", 120)
 DSAR_ERASURE_COOLING_OFF_HOURS = envint("DSAR_ERASURE_COOLING_OFF_HOURS", 24)
 CELERY_BEAT_SCHEDULE["dsar-requeue-stale-jobs"] = {
     "task": "dsar.tasks.requeue_stale_jobs_task",
-    "schedule": 60,
+    "schedule": envint("DSAR_SWEEP_SECONDS", 20),
 }
 
 # Who customers may complain to (Art. 77), named in refusals and access answers.

@@ -37,10 +37,11 @@ def require_worker_tests() -> None:
 
 
 @contextmanager
-def celery_worker(extra_env: dict[str, str] | None = None):
+def celery_worker(extra_env: dict[str, str] | None = None, *, pool: str = "solo"):
     """Start `celery worker` on a private queue; the test process sends to it (not eager).
 
     Yields the Popen; kills the worker afterwards. The worker uses the test databases.
+    `pool="prefork"` runs one child process under the worker, as production does.
     """
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {
@@ -60,7 +61,8 @@ def celery_worker(extra_env: dict[str, str] | None = None):
             "-A",
             "portal",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
+            "--concurrency=1",
             "--loglevel=INFO",
             "-Q",
             queue,

@@ -293,6 +293,8 @@ class Job(models.Model):
     run_after = models.DateTimeField(null=True, blank=True)
     # When the job was last handed to the broker; the sweeper hands it again if it sits.
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    # The process running it ("host:pid"); its lease is `heartbeat_at` + DSAR_JOB_STALE_SECONDS.
+    owner = models.CharField(max_length=120, blank=True)
     kind = models.CharField(max_length=10, choices=Kind)
     state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
     datamap_sha256 = models.CharField(max_length=64, blank=True)

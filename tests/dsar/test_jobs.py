@@ -352,3 +352,83 @@ def test_an_erasure_that_leaves_a_file_fails_loudly(demo_db, monkeypatch):
     job = _run(_request(FIRST, "erasure"), Job.Kind.ERASE)
     assert job.state == "failed"
     assert "call_recordings: 1 file(s) of erased rows still exist" in job.error
+
+
+# --- leases: a job whose worker died is taken over quickly ------------------------------------
+
+
+def _dead_pid() -> int:
+    import subprocess
+
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def _running(dr, kind, *, owner: str):
+    with mock.patch("dsar.jobs._enqueue", autospec=True):
+        job = jobs.start_job(data_request=dr, kind=kind)
+    Job.objects.filter(pk=job.pk).update(state="running", heartbeat_at=timezone.now(), owner=owner)
+    return job
+
+
+def test_a_job_whose_owner_died_on_this_host_is_taken_over_at_once(demo_db, settings):
+    import socket
+
+    dr = _request(FIRST, "access")
+    job = _running(dr, Job.Kind.PACKAGE, owner=f"{socket.gethostname()}:{_dead_pid()}")
+    folder = settings.PRIVATE_MEDIA_ROOT / "packages"
+    folder.mkdir(parents=True, exist_ok=True)
+    leftover = folder / f"{dr.reference}-job{job.pk}.part"
+    leftover.write_bytes(b"half a zip of personal data")
+    # The lease is fresh, but its owner is gone: a redelivered task takes over now.
+    assert jobs.run_job(job_id=job.pk) is True
+    job.refresh_from_db()
+    assert job.state == "done" and job.owner == jobs.worker_id()
+    assert not leftover.exists()
+    assert AuditEvent.objects.filter(action="dsar.job.taken_over", data__job=job.pk).exists()
+
+
+def test_a_job_leased_by_a_live_worker_is_left_to_it(demo_db):
+    import os
+    import socket
+
+    dr = _request(FIRST, "access")
+    for owner in (f"{socket.gethostname()}:{os.getppid()}", "other-host:123"):
+        job = _running(dr, Job.Kind.DISCOVER, owner=owner)
+        with pytest.raises(jobs.LeaseHeld) as held:
+            jobs.run_job(job_id=job.pk)
+        assert 1 <= held.value.seconds <= 30
+        job.refresh_from_db()
+        assert job.state == "running" and job.owner == owner
+
+
+def test_a_lapsed_lease_is_taken_over_within_its_length(demo_db, settings):
+    assert settings.DSAR_JOB_STALE_SECONDS == 30  # the default: seconds, not minutes
+    dr = _request(FIRST, "access")
+    job = _running(dr, Job.Kind.DISCOVER, owner="other-host:123")
+    with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+        assert jobs.run_job(job_id=job.pk) is True
+    job.refresh_from_db()
+    assert job.state == "done"
+
+
+def test_a_worker_that_lost_its_job_stops_changing_data(demo_db):
+    dr = _request(FIRST, "erasure")
+    approved = _run(dr, Job.Kind.DISCOVER).summary["fingerprint"]
+    with mock.patch("dsar.jobs._enqueue", autospec=True):
+        job = jobs.start_job(data_request=dr, kind=Job.Kind.ERASE, approved_sha256=approved)
+    real = erasure.erase_table
+    calls = {"n": 0}
+
+    def taken_over_after_two(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:  # another worker took the job over meanwhile
+            Job.objects.filter(pk=job.pk).update(owner="other-host:1")
+        return real(*args, **kwargs)
+
+    with mock.patch("dsar.erasure.erase_table", side_effect=taken_over_after_two):
+        assert jobs.run_job(job_id=job.pk) is True
+    assert calls["n"] == 3  # it stopped at its next heartbeat
+    job.refresh_from_db()
+    assert job.state == "running" and job.owner == "other-host:1"
