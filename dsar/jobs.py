@@ -148,20 +148,22 @@ def _claim(job_id: int) -> bool:
         left = (running.heartbeat_at - _stale_before()).total_seconds()
         raise LeaseHeld(max(left, 1.0))
     # The compare-and-set on the old owner and heartbeat: two takers, one winner.
-    if Job.objects.filter(
-        pk=job_id,
-        state=Job.State.RUNNING,
-        owner=running.owner,
-        heartbeat_at=running.heartbeat_at,
-    ).update(**taken, attempts=F("attempts") + 1):
-        audit.record(
-            running.data_request,
-            "dsar.job.taken_over",
-            data={"job": job_id, "lapsed": lapsed},
-        )
+    with transaction.atomic():
+        won = Job.objects.filter(
+            pk=job_id,
+            state=Job.State.RUNNING,
+            owner=running.owner,
+            heartbeat_at=running.heartbeat_at,
+        ).update(**taken, attempts=F("attempts") + 1)
+        if won:
+            audit.record(
+                running.data_request,
+                "dsar.job.taken_over",
+                data={"job": job_id, "lapsed": lapsed},
+            )
+    if won:
         _remove_leftovers(running)
-        return True
-    return False
+    return bool(won)
 
 
 def _remove_leftovers(job: Job) -> None:
