@@ -13,6 +13,7 @@ from dsar.models.requests import (
     JobTable,
     Notification,
     Reminder,
+    RequesterDecision,
     Subject,
     new_reference,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "Recipient",
     "RegisterVersion",
     "Reminder",
+    "RequesterDecision",
     "Subject",
     "new_reference",
 ]
