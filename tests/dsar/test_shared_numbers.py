@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from dsar import casework, jobs, services, shared_numbers
+from dsar import casework, extracts, jobs, services, shared_numbers
 from dsar.demo import DEMO_NUMBERS
 from dsar.models import AuditEvent, DataRequest, Job, RequesterDecision
 from tests.conftest import Client, staff_login, text, verify
@@ -299,6 +299,50 @@ def test_the_decision_enforces_csrf(household, bob):
 
     assert r.status_code == 403
     assert not RequesterDecision.objects.exists()
+
+
+# --- what the customer is told ------------------------------------------------------------------
+
+
+def test_the_erasure_receipt_says_what_was_not_erased_and_how_to_ask(
+    household, bob, carol, settings
+):
+    from dsar.models import ProcessingActivity
+
+    dr = _case(bob, "erasure")
+    erase = _erase(dr, bob, carol, settings, contact=None)
+    withheld = erase.summary["plan"]["withheld"]
+
+    context = extracts.erasure_receipt_context(job=erase, language="en")
+    pdf = extracts.erasure_receipt_pdf(job=erase, language="en")
+
+    assert context["withheld"] == withheld > 0
+    import io
+
+    import pypdf
+
+    flat = " ".join(
+        " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+    assert (
+        f"{withheld} records linked to your phone number were not erased, because you share "
+        "the number with someone else and they may belong to them" in flat
+    )
+    assert f"mentionreference{dr.reference}" in flat.replace(" ", "")
+    contact = ProcessingActivity.objects.get(code="customer-administration").controller_contact_en
+    assert " ".join(contact.split()) in flat
+
+
+def test_the_customer_page_says_the_erasure_was_partial(household, bob, carol, settings):
+    dr = _case(bob, "erasure")
+    erase = _erase(dr, bob, carol, settings, contact=None)
+    customer = Client()
+    verify(customer, HOUSEHOLD)
+
+    page = text(customer.get(f"/my/requests/{dr.reference}/"))
+
+    withheld = erase.summary["plan"]["withheld"]
+    assert f"{withheld} records linked to your phone number were not erased" in page
 
 
 def test_no_evidence_for_a_number_nobody_shares(demo_db, bob):
