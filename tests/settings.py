@@ -11,6 +11,12 @@ os.environ.setdefault("DEBUG", "true")
 if "VAR_DIR" not in os.environ:
     os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="dsar-test-")
     atexit.register(shutil.rmtree, os.environ["VAR_DIR"], ignore_errors=True)
+# pytest-xdist workers inherit the controller's VAR_DIR: each gets its own folder inside it,
+# or one worker's demo seed clears the recordings (and packages) another is reading.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker and os.path.basename(os.environ["VAR_DIR"]) != _worker:
+    os.environ["VAR_DIR"] = os.path.join(os.environ["VAR_DIR"], _worker)
+    os.makedirs(os.environ["VAR_DIR"], exist_ok=True)
 
 from portal.settings import *  # noqa: E402,F403
 
