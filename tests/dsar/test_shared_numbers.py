@@ -363,3 +363,21 @@ def test_the_approver_sees_the_decision_in_the_review(household, bob, carol):
     page = text(staff_login(Client(), carol).get(f"/staff/cases/{dr.reference}/review/"))
 
     assert "made for contact 2 in contacts, whom the preparer decided is the customer" in page
+
+
+def test_the_case_page_links_to_the_decision_and_shows_it(household, bob, maria):
+    dr = _case(bob, "access")
+    _run(dr, bob, Job.Kind.DISCOVER)
+    client = staff_login(Client(), bob)
+
+    page = text(client.get(f"/staff/cases/{dr.reference}/"))
+    assert "This number is shared by 2 records in contacts" in page
+    assert "See who is behind the number and decide" in page
+    manager = text(staff_login(Client(), maria).get(f"/staff/cases/{dr.reference}/"))
+    assert "See who is behind the number and decide" not in manager
+
+    casework.decide_requester(data_request=dr, link=LINK, contact="2", by=bob)
+    _run(dr, bob, Job.Kind.DISCOVER)
+    page = text(client.get(f"/staff/cases/{dr.reference}/"))
+    assert "bob decided that contact 2 in contacts is the customer" in page
+    assert "This number is shared by 2 records in contacts" not in page
