@@ -13,6 +13,9 @@ The rules hold here, whatever a page shows:
   an approved decision with a reason, before the first deadline only, told to the customer.
 - An approved erasure waits `DSAR_ERASURE_COOLING_OFF_HOURS` (told to the customer, who may
   cancel from their page) before its job may run.
+- A package or an erasure plan built from a discovery that left rows out for a shared number
+  is submitted only once staff decided who the customer is (or that it cannot be told), and
+  only if it was made with that decision (`decide_requester()`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dsar import audit, deadlines, exports, jobs
+from dsar import audit, deadlines, exports, jobs, shared_numbers
 from dsar.models import (
     AccessPackage,
     Approval,
@@ -35,6 +38,7 @@ from dsar.models import (
     DataRequest,
     Job,
     Notification,
+    RequesterDecision,
 )
 from dsar.services import NotAllowed, notify
 
@@ -182,6 +186,108 @@ def answer_clarification(*, clarification: Clarification, answer: str) -> Clarif
     return c
 
 
+# --- who the customer is, behind a shared number ---------------------------------------------
+
+
+def view_requester_evidence(*, data_request: DataRequest, by) -> list[shared_numbers.Evidence]:
+    """The evidence staff decide on (`shared_numbers.evidence()`: the contacts behind the
+    number, their customer numbers, initials, rows per table and contact dates), recorded
+    on the audit trail with the contacts' ids: staff looked at personal data.
+
+    Raises NotAllowed without the role or when the number is not shared (nothing is read
+    then), jobs.JobFailed when no usable data map is loaded. No inverse: a view is a fact.
+    """
+    _require(by, "dsar.work_datarequest")
+    evidence = shared_numbers.evidence(data_request=data_request)
+    if not evidence:
+        raise NotAllowed(_("This number does not lead to several contacts: nothing to decide."))
+    with transaction.atomic():
+        audit.record(
+            data_request,
+            "dsar.shared_number.evidence_viewed",
+            actor=by,
+            data={
+                "links": [_link_data(e.link.key, contacts=list(e.link.values)) for e in evidence]
+            },
+        )
+    return evidence
+
+
+@transaction.atomic
+def decide_requester(
+    *, data_request: DataRequest, link: tuple[str, str, str], contact: str | None, by
+) -> RequesterDecision:
+    """Decide which contact behind a shared number is the customer (`contact`: its id as the
+    evidence lists it), or that it cannot be told (`contact=None`).
+
+    Discovery, packages and erasure plans then give the customer that contact's rows and
+    link rows only, or keep all of them withheld; what was built before must be built again
+    before it is submitted. Raises NotAllowed without the role, on a case that is not
+    workable, or for a link or contact the number does not lead to now.
+    Inverse: this service again, with another choice, while the case is workable.
+    """
+    _require(by, "dsar.work_datarequest")
+    dr = _locked(data_request)
+    require_workable(dr)
+    # SECURITY: only a contact the number leads to now, never an id from the form alone.
+    flag = next((s for s in shared_numbers.current_links(dr) if s.key == tuple(link)), None)
+    if flag is None:
+        raise NotAllowed(
+            _("The number no longer leads to several contacts there: run discovery again.")
+        )
+    if contact is not None and contact not in {str(v) for v in flag.values}:
+        raise NotAllowed(_("Choose one of the contacts listed, or that it cannot be told."))
+    outcome = RequesterDecision.Outcome.CONTACT if contact else RequesterDecision.Outcome.UNKNOWN
+    decision, _created = RequesterDecision.objects.update_or_create(
+        data_request=dr,
+        source=flag.source,
+        number_table=flag.number_table,
+        linked_table=flag.linked_table,
+        defaults={
+            "outcome": outcome,
+            "contact": contact or "",
+            "decided_by": by,
+            "decided_at": timezone.now(),
+        },
+    )
+    audit.record(
+        dr,
+        "dsar.shared_number.decided",
+        actor=by,
+        data={**_link_data(flag.key), "outcome": outcome, "contact": contact},
+    )
+    return decision
+
+
+def _link_data(key: tuple[str, str, str], **more) -> dict:
+    source, number_table, linked_table = key
+    return {"source": source, "number_table": number_table, "linked_table": linked_table, **more}
+
+
+def _require_requester_decided(dr: DataRequest, job: Job) -> None:
+    """SECURITY: rows left out for a shared number go nowhere on a guess. The job's answer
+    is submitted only after staff decided, for every shared link, who the customer is (or
+    that it cannot be told), and only if the job applied exactly those decisions."""
+    summary = job.summary or {}
+    links = [(s["source"], s["number_table"], s["linked_table"]) for s in summary.get("shared", [])]
+    decided = jobs.requester_of(dr)
+    if any(link not in decided for link in links):
+        raise NotAllowed(
+            _(
+                "The number is shared by several contacts and records were left out: decide "
+                "who the customer is, or that it cannot be told, before submitting."
+            )
+        )
+    applied = {tuple(r[:3]): r[3] for r in summary.get("requester", [])}
+    if applied != {link: decided[link] for link in links}:
+        raise NotAllowed(
+            _(
+                "Who the customer is was decided after this was made: run discovery or build "
+                "the package again, then submit."
+            )
+        )
+
+
 # --- what goes to the approver ----------------------------------------------------------------
 
 
@@ -212,11 +318,13 @@ def _what_to_approve(dr: DataRequest) -> tuple[str, str, AccessPackage | None, d
             raise NotAllowed(
                 _("The package file does not match its recorded hash; build it again.")
             )
+        _require_requester_decided(dr, job)
         return Approval.Subject.PACKAGE, package.sha256, package, {}
     if dr.kind == DataRequest.Kind.ERASURE:
         job = _latest_job(dr, Job.Kind.DISCOVER)
         if job is None:
             raise NotAllowed(_("Run discovery first: the approver approves the erasure plan."))
+        _require_requester_decided(dr, job)
         return Approval.Subject.ERASURE_PLAN, job.summary["fingerprint"], None, {}
     payload = {"kind": dr.kind, "channel": dr.channel}
     return Approval.Subject.DECISION, _decision_sha256(dr, "decision", payload), None, payload

@@ -24,13 +24,32 @@ Discovery (`discover()`) runs in two steps:
 So discovery runs one statement per table, plus one per further `IN_CHUNK` keys of a
 parent; never one per row. A table whose parent matched nothing runs no statement.
 
-Shared numbers. When the matched rows of a number table point, through a table linking
-to it, to more than one distinct key (one number, two contacts of a household), the
-rows are not merged: a `SharedNumber` is recorded for staff review and every row reached
-only through that link (the contacts, and their conversations, messages, payments...)
-is excluded from the keys and counted in `TableHit.excluded_shared`. Rows linked to the
-number directly (number tables: consents, call recordings, the number rows themselves)
-stay included, because they hold the subject's own number.
+Shared numbers. One number may lead, through a table that links to a number table (the
+`contacts` linking to `contact_numbers.contact_id`), to more than one distinct value of the
+link column: one number, two contacts of a household. Then the number alone does not say
+who the customer is, and nothing is merged. A `SharedNumber` is recorded (with the link
+values it found, the contacts' ids) and the rows are sorted out as follows:
+
+- Until privacy staff decide who the customer is (`requester`), or when they decided that
+  it cannot be told, every row of the number table that belongs to one of the contacts
+  (each household member's `contact_numbers` row) is withheld, and so is everything
+  reached through those rows (the contacts, their conversations, messages, payments...).
+  Withheld rows are counted in `TableHit.excluded_shared` and go nowhere: not into an
+  access package, not into an erasure plan. The customer is told how many there are and
+  how to ask for them.
+- Once staff chose one contact (`requester` maps the link to that contact's link value),
+  that contact's link rows and what they lead to are the customer's. The other contacts'
+  link rows, and what they lead to, are neither included nor counted: they are another
+  person's data, not withheld data of the customer. The decision keeps applying when the
+  number leads to one contact only (after the erasure of the chosen contact's link, the
+  re-check finds the other member alone; their rows stay theirs).
+- Rows matched by the number alone, in number tables no contact link splits (consents,
+  call recordings), depend on what they hold. A table whose columns are all about the
+  number itself (`NUMBER_CATEGORIES`: contact, consent, technical: who may be reached on
+  the number, on which channel, with which consent) stays with the verified customer, who
+  controls the number. Any other table (what was said or recorded on a call, a payment)
+  may be the other person's: it is withheld while no contact is chosen for every shared
+  link, and goes to the chosen contact once one is.
 """
 
 from __future__ import annotations
@@ -38,7 +57,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +74,9 @@ from verification.phone import normalise_stored
 PK = "id"
 # Values per IN list: below SQLite's oldest limit of 999 variables per statement.
 IN_CHUNK = 900
+# A number table whose columns are all of these categories is about the number itself, not
+# about what one of the people sharing it said or did: it stays with the verified customer.
+NUMBER_CATEGORIES = frozenset({"contact", "consent", "technical"})
 # Removed from stored numbers in SQL before matching (nested REPLACE).
 SEPARATORS = (" ", "-", ".", "(", ")", "/")
 # SECURITY: quote_name() neither escapes quotes nor re-quotes a name that already has
@@ -80,12 +102,27 @@ class TableHit:
 @dataclass(frozen=True)
 class SharedNumber:
     """The number's rows in `number_table` point to `keys_count` different rows of
-    `linked_table`: rows reached through that link were excluded, for staff review."""
+    `linked_table` (through `number_table`'s column that `linked_table` follows): staff
+    decide which of them, if any, is the customer (see the module docstring).
+
+    `values` are those link values (the contacts' ids), sorted; ids, never personal values.
+    """
 
     source: str
     number_table: str
     linked_table: str
     keys_count: int
+    values: tuple = field(default=(), compare=False)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """How a decision names this link: (source, number table, linked table)."""
+        return (self.source, self.number_table, self.linked_table)
+
+
+# Staff's decisions per shared link (`SharedNumber.key`): the chosen contact's link value as
+# text, or None when it cannot be told. A link without an entry is undecided.
+Requester = Mapping[tuple[str, str, str], str | None]
 
 
 @dataclass(frozen=True)
@@ -95,6 +132,8 @@ class Discovery:
     number: str
     hits: tuple[TableHit, ...]
     shared: tuple[SharedNumber, ...] = ()
+    # The decisions it applied: ((source, number table, linked table, value or None), ...).
+    requester: tuple[tuple[str, str, str, str | None], ...] = ()
 
     def hit(self, source: str, table: str) -> TableHit:
         """The hit for one table of the map; KeyError for a table the map lacks."""
@@ -107,14 +146,21 @@ class Discovery:
     def total_rows(self) -> int:
         return sum(hit.count for hit in self.hits)
 
+    @property
+    def withheld(self) -> int:
+        """Rows left out because the number is shared and nobody decided they are the
+        customer's (see the module docstring)."""
+        return sum(hit.excluded_shared for hit in self.hits)
+
     def fingerprint(self) -> str:
-        """SHA-256 (hex) of the number, every table with its keys, and the shared flags.
+        """SHA-256 (hex) of the number, every table with its keys, the shared flags and
+        staff's decisions about them.
 
         It names the exact plan staff reviewed: an approval records it, and an erasure
         refuses to run when a fresh discovery gives another one. Independent of the
         order of tables in the map.
         """
-        payload = {
+        payload: dict[str, Any] = {
             "version": 1,
             "number": self.number,
             "hits": sorted([h.source, h.table, list(h.keys)] for h in self.hits),
@@ -122,6 +168,8 @@ class Discovery:
                 [s.source, s.number_table, s.linked_table, s.keys_count] for s in self.shared
             ),
         }
+        if self.requester:
+            payload["requester"] = sorted(list(r) for r in self.requester)
         text = json.dumps(payload, separators=(",", ":"), ensure_ascii=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -176,36 +224,67 @@ def _exit_codes(region: str) -> list[str]:
 
 
 def discover(
-    datamap: DataMap, number: str, *, connections: ConnectionHandler | None = None
+    datamap: DataMap,
+    number: str,
+    *,
+    connections: ConnectionHandler | None = None,
+    requester: Requester | None = None,
 ) -> Discovery:
     """Find the rows of every table in `datamap` that belong to the E.164 `number`.
 
-    Read-only; the rules (number matching, `via` links, shared numbers) are in the module
-    docstring. A number stored nowhere, or a string that is not an E.164 number at all,
-    runs the same statements and finds nothing. Raises ValueError for a map whose links
-    or identifiers could not pass validation, and DatabaseError when a source fails.
+    Read-only; the rules (number matching, `via` links, shared numbers and what staff's
+    decisions in `requester` change) are in the module docstring. A number stored nowhere,
+    or a string that is not an E.164 number at all, runs the same statements and finds
+    nothing. Raises ValueError for a map whose links or identifiers could not pass
+    validation, and DatabaseError when a source fails.
     """
     connections = default_connections if connections is None else connections
+    requester = dict(requester or {})
     order = _dependency_order(datamap)
-    found: dict[tuple[str, str], _Found] = {}
+    numbered = [t for t in order if t.link.number]
+    matched: dict[tuple[str, str], _Matched] = {}
     shared: list[SharedNumber] = []
-    for table in order:
+    for table in numbered:
         source = _source(datamap, table.source)
-        connection = connections[source.database]
-        follow = _followed_columns(datamap, table)
+        m = _match_number(
+            connections[source.database],
+            table,
+            _followed_columns(datamap, table),
+            number,
+            region=source.region or settings.DSAR_COUNTRY,
+        )
+        m.links = _shared_links(datamap, table, m, requester)
+        shared += [link.flag for link in m.links]
+        matched[table.source, table.name] = m
+    # SECURITY: rows that may be another person's go nowhere until a contact is chosen.
+    undecided = any(requester.get(s.key) is None for s in shared)
+    found: dict[tuple[str, str], _Found] = {}
+    for table in numbered:
+        withhold = undecided and not _about_the_number(table)
+        found[table.source, table.name] = matched[table.source, table.name].sort(
+            requester, withhold_unlinked=withhold
+        )
+    for table in order:
         if table.link.number:
-            found[table.source, table.name] = _match_number(
-                connection, table, follow, number, region=source.region or settings.DSAR_COUNTRY
-            )
             continue
-        parent = datamap.table(table.source, table.link.to)
-        inside, outside = _parent_values(table, parent, found[table.source, parent.name], shared)
-        found[table.source, table.name] = _match_via(connection, table, follow, inside, outside)
+        connection = connections[_source(datamap, table.source).database]
+        parent = found[table.source, table.link.to]
+        column = table.link.to_column
+        inside = parent.values.get(column, set())
+        outside = parent.excluded_values.get(column, set()) - inside
+        found[table.source, table.name] = _match_via(
+            connection, table, _followed_columns(datamap, table), inside, outside
+        )
     hits = []
     for t in datamap.tables:
         f = found[t.source, t.name]
         hits.append(TableHit(t.source, t.name, tuple(sorted(f.keys)), len(f.keys), len(f.excluded)))
-    return Discovery(number=number, hits=tuple(hits), shared=tuple(shared))
+    applied = tuple((*s.key, requester[s.key]) for s in shared if s.key in requester)
+    return Discovery(number=number, hits=tuple(hits), shared=tuple(shared), requester=applied)
+
+
+def _about_the_number(table: Table) -> bool:
+    return bool(table.columns) and all(c.category in NUMBER_CATEGORIES for c in table.columns)
 
 
 @dataclass
@@ -226,9 +305,46 @@ class _Found:
                 values.setdefault(column, set()).add(row[i])
 
 
+@dataclass
+class _Link:
+    """A shared link of a number table: its column, the table following it, the flag."""
+
+    column: str
+    flag: SharedNumber
+
+
+@dataclass
+class _Matched:
+    """A number table's matched rows, kept whole until the shared links are known."""
+
+    rows: list[Sequence[Any]]
+    positions: dict[str, int]
+    links: list[_Link] = field(default_factory=list)
+
+    def sort(self, requester: Requester, *, withhold_unlinked: bool) -> _Found:
+        """Included, withheld or (another contact's) left alone: see the module docstring."""
+        found = _Found()
+        for row in self.rows:
+            verdict = "withhold" if withhold_unlinked else "include"
+            linked = [(link, row[self.positions[link.column]]) for link in self.links]
+            linked = [(link, value) for link, value in linked if value is not None]
+            if linked:
+                verdict = "include"
+            for link, value in linked:
+                chosen = requester.get(link.flag.key)
+                if chosen is None:
+                    verdict = "withhold"
+                elif str(value) != chosen:
+                    verdict = "other"
+                    break
+            if verdict != "other":
+                found.add(row, self.positions, included=verdict == "include")
+        return found
+
+
 def _match_number(
     connection: BaseDatabaseWrapper, table: Table, follow: list[str], number: str, *, region: str
-) -> _Found:
+) -> _Matched:
     try:
         values = number_match_values(number, region=region)
     except ValueError:
@@ -239,27 +355,38 @@ def _match_number(
     stripped = _quote(connection, column)
     for separator in SEPARATORS:
         stripped = f"REPLACE({stripped}, '{separator}', '')"
-    found = _Found()
-    positions = {c: columns.index(c) for c in follow}
     stored = columns.index(column)
+    matched = _Matched(rows=[], positions={c: columns.index(c) for c in follow})
     for row in _select_in(connection, table, columns, stripped, values):
         # Normalised on read: the digit match only narrows the search.
         if normalise_stored(row[stored], region=region) == number:
-            found.add(row, positions, included=True)
-    return found
+            matched.rows.append(row)
+    return matched
 
 
-def _parent_values(
-    table: Table, parent: Table, found: _Found, shared: list[SharedNumber]
-) -> tuple[set, set]:
-    """The parent's `to_column` values that lead to included rows, and to excluded ones."""
-    column = table.link.to_column
-    inside = found.values.get(column, set())
-    outside = found.excluded_values.get(column, set()) - inside
-    if parent.link.number and len(inside) > 1:
-        shared.append(SharedNumber(table.source, parent.name, table.name, len(inside)))
-        return set(), inside | outside
-    return inside, outside
+def _shared_links(
+    datamap: DataMap, table: Table, matched: _Matched, requester: Requester
+) -> list[_Link]:
+    """The links of number table `table` that make the number shared: a column some table
+    follows with more than one distinct value over the matched rows, or one staff decided."""
+    links = []
+    for column, linked in _linking_tables(datamap, table).items():
+        values = {row[matched.positions[column]] for row in matched.rows} - {None}
+        flag = SharedNumber(
+            table.source, table.name, linked, len(values), tuple(sorted(values, key=str))
+        )
+        if len(values) > 1 or flag.key in requester:
+            links.append(_Link(column, flag))
+    return links
+
+
+def _linking_tables(datamap: DataMap, table: Table) -> dict[str, str]:
+    """{column of `table` a `via` table follows: the first such table, in map order}."""
+    linking: dict[str, str] = {}
+    for t in datamap.tables_in(table.source):
+        if t.link and t.link.via and t.link.to == table.name:
+            linking.setdefault(t.link.to_column, t.name)
+    return linking
 
 
 def _match_via(

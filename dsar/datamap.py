@@ -61,6 +61,13 @@ DATE_KINDS = {
     "contract_end": "the end of the contract (empty while it runs)",
     "consent_withdrawn": "the withdrawal of a consent (empty while it stands)",
 }
+# What a table can name for telling apart the contacts behind a shared number (`identify =
+# { reference = "customer_no", name = "full_name" }`): privacy staff see the reference in full
+# and the name as initials only (dsar.shared_numbers).
+IDENTIFY_KINDS = {
+    "reference": "a number the customer can quote, such as the customer number",
+    "name": "the person's name, shown to staff as initials only",
+}
 # Each retention trigger of the register (ProcessingActivity.RetentionTrigger): the kind of
 # date it counts from, and whose date that is: the row's own ("row"), the subject's latest
 # of that kind over all their rows ("subject"), or the row's own where its table has one and
@@ -78,7 +85,17 @@ TRIGGERS = {
 _KEYS = {
     "top": {"version", "sources", "tables"},
     "source": {"name", "database", "region", "description"},
-    "table": {"source", "name", "label", "activity", "link", "dates", "columns", "description"},
+    "table": {
+        "source",
+        "name",
+        "label",
+        "activity",
+        "link",
+        "dates",
+        "identify",
+        "columns",
+        "description",
+    },
     "link": {"number", "via", "to", "to_column"},
     "column": {
         "label",
@@ -149,6 +166,9 @@ class Table:
     # (date kind, column) pairs: the dates retention rules count from (DATE_KINDS).
     dates: tuple[tuple[str, str], ...] = ()
     label: tuple[tuple[str, str], ...] = ()
+    # (kind, column) pairs: how staff tell the contacts of a shared number apart
+    # (IDENTIFY_KINDS).
+    identify: tuple[tuple[str, str], ...] = ()
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -239,6 +259,7 @@ class DataMap:
                         "description": t.description,
                         "link": _compact(asdict(t.link)) if t.link else None,
                         "dates": dict(t.dates) or None,
+                        "identify": dict(t.identify) or None,
                         "label": dict(t.label) or None,
                         "columns": {
                             c.name: _compact(
@@ -365,6 +386,7 @@ class _Reader:
             description=self.text(item, "description", where) or "",
             dates=self.dates(item.get("dates"), where),
             label=self.label(item.get("label"), where),
+            identify=self.identify(item.get("identify"), where),
         )
 
     def label(self, item: Any, where: str) -> tuple[tuple[str, str], ...]:
@@ -380,6 +402,14 @@ class _Reader:
             return ()
         if not isinstance(item, dict) or not all(isinstance(v, str) for v in item.values()):
             self.problem(where, "'dates' must be { <kind> = \"<column>\", ... }.")
+            return ()
+        return tuple(item.items())
+
+    def identify(self, item: Any, where: str) -> tuple[tuple[str, str], ...]:
+        if item is None:
+            return ()
+        if not isinstance(item, dict) or not all(isinstance(v, str) for v in item.values()):
+            self.problem(where, "'identify' must be { reference = \"<column>\", name = ... }.")
             return ()
         return tuple(item.items())
 
@@ -529,6 +559,16 @@ def _table_errors(datamap: DataMap, table: Table) -> list[str]:
         if kind not in DATE_KINDS:
             errors.append(
                 f"{where}: dates: unknown kind {kind!r} (use one of {', '.join(DATE_KINDS)})."
+            )
+    declared = {c.name for c in table.columns}
+    for kind, column in table.identify:
+        if kind not in IDENTIFY_KINDS:
+            errors.append(
+                f"{where}: identify: unknown kind {kind!r} (use one of {', '.join(IDENTIFY_KINDS)})."
+            )
+        elif column not in declared:
+            errors.append(
+                f"{where}: identify: {kind} column {column!r} is not a declared column of the table."
             )
     link = table.link
     if link is None:

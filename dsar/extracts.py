@@ -200,7 +200,7 @@ def register_extract_context(
             "annex": annex,
             "annex_rows": annex_rows,
             "total_records": discovery.total_rows,
-            "withheld": sum(h.excluded_shared for h in discovery.hits),
+            "withheld": discovery.withheld,
             "request_link": _request_link(data_request),
             "package_files": [exports.DATA_FILE, exports.CSV_FOLDER + "/"],
             "register_version": version,
@@ -577,6 +577,7 @@ def erasure_receipt_context(*, job: Job, language: str, now: datetime | None = N
             for c in codes
         ]
         tables = [t for s in sections for t in s["tables"]]
+        withheld, ask = _withheld_from_erasure(job, dm, texts)
         return {
             "title": gettext("Receipt of the erasure of your data"),
             "reference": data_request.reference,
@@ -587,10 +588,29 @@ def erasure_receipt_context(*, job: Job, language: str, now: datetime | None = N
             "deleted": sum(t["deleted"] for t in tables),
             "anonymised": sum(t["anonymised"] for t in tables),
             "kept": [k for t in tables for k in t["kept"]],
+            "withheld": withheld,
+            "ask": ask or _controllers(people, texts),
             "controllers": _controllers(people, texts),
             "rights": _rights(),
             **_furniture(people, _reference(data_request), now, version, texts),
         }
+
+
+def _withheld_from_erasure(job: Job, dm: DataMap | None, texts: _Texts) -> tuple[int, list]:
+    """How many records of a shared number the erasure left alone (they may be someone
+    else's), and whom the customer asks about them: the controller contacts of the register
+    activities those records serve."""
+    plan = (job.summary or {}).get("plan") or {}
+    withheld = plan.get("withheld", 0)
+    if not withheld or dm is None:
+        return withheld, []
+    codes = {
+        table.activity
+        for row in plan.get("tables", [])
+        if row.get("excluded_shared") and (table := dm.table(row["source"], row["table"]))
+    }
+    activities = ProcessingActivity.objects.filter(code__in=codes).order_by("code")
+    return withheld, _controllers(activities, texts)
 
 
 def erasure_receipt_pdf(*, job: Job, language: str) -> bytes:

@@ -145,3 +145,31 @@ class PolicyForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Why"), choices=DataRequest.PolicyReason.choices, widget=forms.RadioSelect
     )
+
+
+class RequesterForm(forms.Form):
+    """Who the customer is behind a shared number: a contact the evidence page lists
+    ("contact:<id>"; the service checks the number still leads to it) or "unknown"."""
+
+    UNKNOWN = "unknown"
+    PREFIX = "contact:"
+
+    link = forms.CharField(widget=forms.HiddenInput, max_length=400)
+    requester = forms.RegexField(
+        label=_("Who is the customer?"),
+        regex=r"\A(unknown|contact:[A-Za-z0-9_.-]{1,64})\Z",
+        widget=forms.RadioSelect,
+    )
+
+    def clean_link(self) -> tuple[str, str, str]:
+        from dsar.shared_numbers import parse_link
+
+        link = parse_link(self.cleaned_data["link"])
+        if link is None:
+            raise forms.ValidationError(_("Choose a contact, or that it cannot be told."))
+        return link
+
+    def clean_requester(self) -> str | None:
+        """The chosen contact's id, or None when it cannot be told."""
+        value = self.cleaned_data["requester"]
+        return None if value == self.UNKNOWN else value.removeprefix(self.PREFIX)

@@ -284,8 +284,10 @@ def _follow_up(job: Job) -> None:
     casework.erasure_finished(job=job)
 
 
-def _load_map(job: Job) -> datamap.DataMap:
-    # The newest map that load_datamap accepted; the file itself may have changed since.
+def loaded_map() -> tuple[DataMapVersion, datamap.DataMap]:
+    """The newest map that load_datamap accepted (the file itself may have changed since),
+    checked against the live databases. Raises JobFailed when none is loaded or it no
+    longer matches."""
     version = DataMapVersion.objects.first()
     if version is None:
         raise JobFailed("No data map is loaded: run `manage.py load_datamap`.")
@@ -296,9 +298,30 @@ def _load_map(job: Job) -> datamap.DataMap:
             f"The loaded data map no longer matches the databases ({len(errors)} problem(s)); "
             "run `manage.py load_datamap` to see them."
         )
+    return version, dm
+
+
+def _load_map(job: Job) -> datamap.DataMap:
+    version, dm = loaded_map()
     Job.objects.filter(pk=job.pk).update(datamap_sha256=dm.sha256)
     job.datamap_version = version.pk
     return dm
+
+
+def requester_of(data_request: DataRequest) -> dict[tuple[str, str, str], str | None]:
+    """Staff's decisions about who the customer is behind a shared number, as discovery
+    applies them (`connectors.Requester`)."""
+    return {d.link: d.value for d in data_request.requester_decisions.all()}
+
+
+def discover(data_request: DataRequest, dm: datamap.DataMap) -> connectors.Discovery:
+    """Discovery for the request's verified number, with staff's decisions applied."""
+    return connectors.discover(
+        dm,
+        data_request.subject.number,
+        connections=_connections(),
+        requester=requester_of(data_request),
+    )
 
 
 def _retention(dm: datamap.DataMap, found: connectors.Discovery) -> list[retention.Held]:
@@ -334,11 +357,14 @@ def _discovery_summary(found: connectors.Discovery) -> dict:
                 "number_table": s.number_table,
                 "linked_table": s.linked_table,
                 "keys": s.keys_count,
+                "values": list(s.values),
             }
             for s in found.shared
         ],
+        # The decisions applied: [source, number table, linked table, contact or None].
+        "requester": [list(r) for r in found.requester],
         "total_rows": found.total_rows,
-        "withheld": sum(h.excluded_shared for h in found.hits),
+        "withheld": found.withheld,
         "fingerprint": found.fingerprint(),
     }
 
@@ -353,7 +379,7 @@ def _retention_summary(held: list[retention.Held]) -> dict:
 
 def _discover(job: Job) -> dict:
     dm = _load_map(job)
-    found = connectors.discover(dm, job.data_request.subject.number, connections=_connections())
+    found = discover(job.data_request, dm)
     _beat(job)
     return {**_discovery_summary(found), **_retention_summary(_retention(dm, found))}
 
@@ -364,7 +390,7 @@ def _package(job: Job) -> dict:
     if made is not None:
         return made
     dm = _load_map(job)
-    found = connectors.discover(dm, dr.subject.number, connections=_connections())
+    found = discover(dr, dm)
     portable = dr.kind == DataRequest.Kind.EXPORT
     tables, attachments = [], []
     for hit in found.hits:
@@ -432,7 +458,7 @@ def _package(job: Job) -> dict:
         tables=tables,
         extra_files=extra_files,
         provenance=provenance,
-        withheld=sum(h.excluded_shared for h in found.hits),
+        withheld=found.withheld,
         attachments=attachments,
         privacy_contact=_privacy_contact(dr.language),
     )
@@ -526,7 +552,8 @@ def _beating(job: Job, rows, every: int = 5000):
 
 
 def _plan_erasure(job: Job, dm: datamap.DataMap) -> None:
-    found = connectors.discover(dm, job.data_request.subject.number, connections=_connections())
+    # SECURITY: rows withheld for a shared number (and another contact's) are not planned.
+    found = discover(job.data_request, dm)
     hits = {(h.source, h.table): h for h in found.hits}
     ordered = erasure.erasure_order(dm, list(dm.tables))
     with transaction.atomic():
@@ -616,7 +643,8 @@ def _verify_erasure(job: Job, dm: datamap.DataMap) -> dict:
                 f"(row id {', '.join(str(r.row) for r in left[:10])})."
             )
         reports.append(jt.report)
-    found = connectors.discover(dm, job.data_request.subject.number, connections=_connections())
+    # With the same decisions: the other contact of a shared number is not the subject.
+    found = discover(job.data_request, dm)
     for hit in found.hits:
         table = dm.table(hit.source, hit.table)
         if hit.count and any(c.erasure != "retain" for c in table.columns):

@@ -343,6 +343,18 @@ def _dates_of(dm, table, keys, rules, *, today, connections) -> dict[str, _Stats
     return result
 
 
+def date_span(
+    dm: DataMap, table: Table, keys, kind: str, *, connections=None
+) -> tuple[date | None, date | None]:
+    """The earliest and the latest local date of `kind` (datamap.DATE_KINDS) over the rows
+    `keys` of `table`, in one statement; (None, None) when the table names no such date."""
+    column = table.date_column(kind)
+    if not column or not keys:
+        return None, None
+    stats = _dates_of(dm, table, keys, {}, today=timezone.localdate(), connections=connections)
+    return stats[column].earliest, stats[column].latest
+
+
 def before(connection, quoted: str, field_type: str | None, day: date) -> tuple[str, list]:
     """SQL "this date column's local date lies before `day`", with its parameters.
 

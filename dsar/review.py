@@ -132,6 +132,8 @@ def _warnings(summary: dict[str, Any]) -> dict[str, Any]:
         "missing_translations": summary.get("missing_translations", []),
         "withheld": summary.get("withheld", 0),
         "shared": summary.get("shared", []),
+        # Who the preparer decided the customer is, behind a shared number.
+        "requester": summary.get("requester", []),
     }
 
 

@@ -42,6 +42,16 @@ urlpatterns = [
     path("staff/cases/<str:reference>/assign/", staff.assign, name="case-assign"),
     path("staff/cases/<str:reference>/run/<str:kind>/", staff.run_job, name="case-run"),
     path("staff/cases/<str:reference>/submit/", staff.submit, name="case-submit"),
+    path(
+        "staff/cases/<str:reference>/shared-number/",
+        staff.shared_number,
+        name="case-shared-number",
+    ),
+    path(
+        "staff/cases/<str:reference>/shared-number/decide/",
+        staff.decide_requester,
+        name="case-decide-requester",
+    ),
     path("staff/cases/<str:reference>/review/", staff.review, name="case-review"),
     path(
         "staff/cases/<str:reference>/review/register-extract.pdf",

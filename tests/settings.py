@@ -11,12 +11,11 @@ os.environ.setdefault("DEBUG", "true")
 if "VAR_DIR" not in os.environ:
     os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="dsar-test-")
     atexit.register(shutil.rmtree, os.environ["VAR_DIR"], ignore_errors=True)
-# pytest-xdist's workers inherit the controller's VAR_DIR: each gets its own folder in it,
-# so that one worker's demo recordings or packages are never another's.
-if os.environ.get("PYTEST_XDIST_WORKER") and not os.environ["VAR_DIR"].endswith(
-    os.environ["PYTEST_XDIST_WORKER"]
-):
-    os.environ["VAR_DIR"] = os.path.join(os.environ["VAR_DIR"], os.environ["PYTEST_XDIST_WORKER"])
+# pytest-xdist workers inherit the controller's VAR_DIR: each gets its own folder inside it,
+# or one worker's demo seed clears the recordings (and packages) another is reading.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker and os.path.basename(os.environ["VAR_DIR"]) != _worker:
+    os.environ["VAR_DIR"] = os.path.join(os.environ["VAR_DIR"], _worker)
     os.makedirs(os.environ["VAR_DIR"], exist_ok=True)
 
 from portal.settings import *  # noqa: E402,F403

@@ -14,6 +14,7 @@ from dsar.models.requests import (
     Notification,
     Reminder,
     StaffMail,
+    RequesterDecision,
     Subject,
     new_reference,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "RegisterVersion",
     "Reminder",
     "StaffMail",
+    "RequesterDecision",
     "Subject",
     "new_reference",
 ]

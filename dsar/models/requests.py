@@ -475,6 +475,56 @@ class Clarification(models.Model):
         return dict(self.ANSWERS.get(self.question, [])).get(self.answer, "")
 
 
+class RequesterDecision(models.Model):
+    """Who, among the contacts behind a shared number, the customer is: staff's decision.
+
+    One per case and shared link (`dsar.connectors.SharedNumber.key`): `contact` is the
+    chosen contact's link value (its id in the source, as text), empty when staff decided
+    that it cannot be told. Discovery, packages and erasure plans apply it (see
+    `dsar.connectors`); made and changed only through `casework.decide_requester()`.
+    """
+
+    class Outcome(models.TextChoices):
+        CONTACT = "contact", _("This contact is the customer")
+        UNKNOWN = "unknown", _("It cannot be told")
+
+    data_request = models.ForeignKey(
+        DataRequest, on_delete=models.PROTECT, related_name="requester_decisions"
+    )
+    source = models.CharField(max_length=100)
+    number_table = models.CharField(max_length=100)
+    linked_table = models.CharField(max_length=100)
+    outcome = models.CharField(max_length=10, choices=Outcome)
+    contact = models.CharField(max_length=64, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["data_request", "source", "number_table", "linked_table"],
+                name="dsar_requester_decision_once",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(outcome="contact") & ~models.Q(contact=""))
+                | (models.Q(outcome="unknown") & models.Q(contact="")),
+                name="dsar_requester_decision_contact",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}.{self.linked_table}: {self.outcome} for {self.data_request_id}"
+
+    @property
+    def link(self) -> tuple[str, str, str]:
+        return (self.source, self.number_table, self.linked_table)
+
+    @property
+    def value(self) -> str | None:
+        """What discovery applies (`dsar.connectors.Requester`): the contact, or None."""
+        return self.contact if self.outcome == self.Outcome.CONTACT else None
+
+
 class Reminder(models.Model):
     """A reminder sent once per case and threshold; the unique row makes it survive restarts."""
 

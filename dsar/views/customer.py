@@ -98,11 +98,16 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
     dr = _get_request_for_subject(request, reference)
     package = services.downloadable_package(data_request=dr)
     open_question = dr.clarifications.filter(answered_at__isnull=True).first()
+    erased = services.finished_erasure(data_request=dr)
     context = {
         "dr": dr,
         "is_new": request.GET.get("new") == "1",
         "package": package,
-        "erasure_done": services.finished_erasure(data_request=dr) is not None,
+        "erasure_done": erased is not None,
+        # Records of a shared number left out of the erasure: the answer is partial.
+        "erasure_withheld": ((erased.summary or {}).get("plan") or {}).get("withheld", 0)
+        if erased
+        else 0,
         "erasure_pending": services.cancellable_erasure(data_request=dr),
         "answer_form": AnswerForm(clarification=open_question) if open_question else None,
         "open_question": open_question,

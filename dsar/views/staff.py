@@ -19,7 +19,15 @@ from django.views.decorators.http import require_POST
 from dsar import casework, deadlines, jobs, selectors
 from dsar import review as dsar_review
 from dsar.exports import REGISTER_EXTRACT
-from dsar.forms import AssignForm, ClarifyForm, ExtendForm, PolicyForm, QueueFilterForm, RefuseForm
+from dsar.forms import (
+    AssignForm,
+    ClarifyForm,
+    ExtendForm,
+    PolicyForm,
+    QueueFilterForm,
+    RefuseForm,
+    RequesterForm,
+)
 from dsar.models import Approval, DataRequest, Job
 from dsar.services import NotAllowed, open_package_file_for_staff
 from portal import roles
@@ -96,6 +104,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "events": selectors.case_events(dr),
         "approvals": dr.approvals.select_related("prepared_by", "approved_by"),
         "clarifications": dr.clarifications.all(),
+        "requester_decisions": dr.requester_decisions.select_related("decided_by"),
         **selectors.case_actions(dr, request.user),
         "assign_form": AssignForm(staff_choices=_assign_choices()),
         "extend_form": ExtendForm(),
@@ -216,6 +225,56 @@ def submit(request: HttpRequest, reference: str) -> HttpResponse:
         lambda dr: casework.submit_for_approval(data_request=dr, by=request.user),
         _("Submitted for approval by a second person."),
     )
+
+
+@never_cache
+@staff_required("dsar.work_datarequest")
+def shared_number(request: HttpRequest, reference: str) -> HttpResponse:
+    """The contacts behind a shared number, for staff to decide who the customer is.
+    Opening it is an audit event (`casework.view_requester_evidence`)."""
+    dr = _get_case_for_staff(request, reference)
+    try:
+        evidence = casework.view_requester_evidence(data_request=dr, by=request.user)
+    except (NotAllowed, jobs.JobFailed) as e:
+        messages.error(request, e.message)
+        return redirect("dsar:case-detail", reference)
+    context = {
+        "dr": dr,
+        "number": pretty(dr.subject.number),
+        "evidence": evidence,
+        "can_decide": dr.is_workable,
+        "unknown": RequesterForm.UNKNOWN,
+        "prefix": RequesterForm.PREFIX,
+    }
+    return render(request, "dsar/staff/shared_number.html", context)
+
+
+@require_POST
+@staff_required("dsar.work_datarequest")
+def decide_requester(request: HttpRequest, reference: str) -> HttpResponse:
+    form = RequesterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a contact, or that it cannot be told."))
+        return redirect("dsar:case-shared-number", reference)
+    dr = _get_case_for_staff(request, reference)
+    try:
+        casework.decide_requester(
+            data_request=dr,
+            link=form.cleaned_data["link"],
+            contact=form.cleaned_data["requester"],
+            by=request.user,
+        )
+    except (NotAllowed, jobs.JobFailed) as e:
+        messages.error(request, e.message)
+        return redirect("dsar:case-shared-number", reference)
+    messages.success(
+        request,
+        _(
+            "Decided. Run discovery or build the package again: what was made before the "
+            "decision cannot be submitted."
+        ),
+    )
+    return redirect("dsar:case-detail", reference)
 
 
 @require_POST

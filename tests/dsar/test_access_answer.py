@@ -59,11 +59,21 @@ def _customer_files(client, number, language) -> str:
     return r.url.split("/")[3]
 
 
-def _staff_prepare(bob, reference) -> None:
+def _staff_prepare(bob, reference, *, requester=None) -> None:
     client = staff_login(Client(), bob)
-    for action in ("claim", "run/discover", "run/package", "submit"):
-        url = f"/staff/cases/{reference}/{action}/"
-        r = client.post(url)
+    for action in ("claim", "run/discover"):
+        r = client.post(f"/staff/cases/{reference}/{action}/")
+        assert r.status_code == 302, (action, r.content[:300])
+    if requester is not None:
+        # A shared number: bob opens the evidence and decides who the customer is.
+        assert client.get(f"/staff/cases/{reference}/shared-number/").status_code == 200
+        r = client.post(
+            f"/staff/cases/{reference}/shared-number/decide/",
+            {"link": "customer-service|contact_numbers|contacts", "requester": requester},
+        )
+        assert r.status_code == 302 and r.url == f"/staff/cases/{reference}/"
+    for action in ("run/package", "submit"):
+        r = client.post(f"/staff/cases/{reference}/{action}/")
         assert r.status_code == 302, (action, r.content[:300])
     assert DataRequest.objects.get(reference=reference).status == "awaiting_approval"
 
@@ -90,9 +100,9 @@ def _download(client, reference) -> bytes:
     return b"".join(r.streaming_content)
 
 
-def _answer(client, bob, carol, *, number=FIRST, language="en"):
+def _answer(client, bob, carol, *, number=FIRST, language="en", requester=None):
     reference = _customer_files(client, number, language)
-    _staff_prepare(bob, reference)
+    _staff_prepare(bob, reference, requester=requester)
     reviewed_pdf = _approver_reviews_and_approves(carol, reference)
     data = _download(client, reference)
     zf = zipfile.ZipFile(io.BytesIO(data))
@@ -270,10 +280,16 @@ def test_the_customer_receives_a_complete_true_answer_in_their_language(
 
 
 def test_a_shared_number_tells_what_was_withheld_and_how_to_ask(demo_db, client, bob, carol):
-    reference, zf, _pdf = _answer(client, bob, carol, number=HOUSEHOLD)
+    # Staff cannot tell which member of the household asked: everything of theirs stays out.
+    reference, zf, _pdf = _answer(client, bob, carol, number=HOUSEHOLD, requester="unknown")
     document = json.loads(zf.read("data.json"))
     withheld = document["withheld_records"]
     assert withheld > 0
+    records = {t["table"]: t["records"] for s in document["sources"] for t in s["tables"]}
+    # Neither member's number row, nor a call that may hold the other's voice.
+    assert not records.get("contact_numbers") and not records.get("call_recordings")
+    assert not records.get("contacts") and not records.get("messages")
+    assert records["channel_consents"]  # about the number itself: the customer's
     readme = " ".join(zf.read("README.txt").decode().split())
     assert (
         f"{withheld} records are linked to a phone number that you share with someone else"

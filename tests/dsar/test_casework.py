@@ -20,6 +20,7 @@ from dsar.models import (
     Job,
     Notification,
     Reminder,
+    RequesterDecision,
 )
 from dsar.services import NotAllowed
 from portal import roles
@@ -491,6 +492,106 @@ def test_no_new_package_while_the_approver_checks(bob, demo_db):
     assert dr.approvals.get().state == "pending"
 
 
+# --- a shared number: who the customer is ------------------------------------------------------
+
+HOUSEHOLD = DEMO_NUMBERS["household"]
+HOUSEHOLD_LINK = ("customer-service", "contact_numbers", "contacts")
+
+
+def _household(bob, kind, job_kind):
+    dr = _case(kind, number=HOUSEHOLD)
+    casework.claim(data_request=dr, user=bob)
+    with committed():
+        casework.start_job(data_request=dr, kind=job_kind, by=bob)
+    dr.refresh_from_db()
+    return dr
+
+
+@pytest.mark.parametrize(
+    ("kind", "job_kind"), [("access", Job.Kind.PACKAGE), ("erasure", Job.Kind.DISCOVER)]
+)
+def test_a_shared_number_is_not_submitted_until_staff_decide(bob, demo_db, kind, job_kind):
+    dr = _household(bob, kind, job_kind)
+    assert dr.jobs.get(kind=job_kind).summary["withheld"] > 0
+    with pytest.raises(NotAllowed, match="decide who the customer is"):
+        casework.submit_for_approval(data_request=dr, by=bob)
+    dr.refresh_from_db()
+    assert dr.status == "in_progress" and not dr.approvals.exists()
+
+
+def test_what_was_made_before_the_decision_is_not_submitted(bob, demo_db):
+    dr = _household(bob, "access", Job.Kind.PACKAGE)
+    casework.decide_requester(data_request=dr, link=HOUSEHOLD_LINK, contact=None, by=bob)
+    with pytest.raises(NotAllowed, match="build the package again"):
+        casework.submit_for_approval(data_request=dr, by=bob)
+    with committed():
+        casework.start_job(data_request=dr, kind=Job.Kind.PACKAGE, by=bob)
+    casework.submit_for_approval(data_request=dr, by=bob)
+    dr.refresh_from_db()
+    assert dr.status == "awaiting_approval"
+    # A changed mind after that needs a new package again.
+    casework.send_back(data_request=dr, by=_staff_carol())
+    casework.decide_requester(data_request=dr, link=HOUSEHOLD_LINK, contact="2", by=bob)
+    with pytest.raises(NotAllowed, match="build the package again"):
+        casework.submit_for_approval(data_request=dr, by=bob)
+
+
+def _staff_carol():
+    from django.contrib.auth import get_user_model
+
+    return _staff(get_user_model(), "carol-2", roles.APPROVERS)
+
+
+def test_deciding_needs_the_role_and_a_contact_the_number_leads_to(bob, maria, dave, demo_db):
+    dr = _household(bob, "erasure", Job.Kind.DISCOVER)
+    for user in (maria, dave):
+        with pytest.raises(NotAllowed, match="role"):
+            casework.decide_requester(data_request=dr, link=HOUSEHOLD_LINK, contact="2", by=user)
+    with pytest.raises(NotAllowed, match="Choose one of the contacts listed"):
+        casework.decide_requester(data_request=dr, link=HOUSEHOLD_LINK, contact="7", by=bob)
+    other_link = ("customer-service", "contact_numbers", "payments")
+    with pytest.raises(NotAllowed, match="no longer leads to several contacts"):
+        casework.decide_requester(data_request=dr, link=other_link, contact="2", by=bob)
+    assert not RequesterDecision.objects.exists()
+    assert not AuditEvent.objects.filter(action="dsar.shared_number.decided").exists()
+
+
+def test_deciding_needs_a_workable_case(bob, carol, demo_db):
+    dr = _household(bob, "erasure", Job.Kind.DISCOVER)
+    casework.decide_requester(data_request=dr, link=HOUSEHOLD_LINK, contact=None, by=bob)
+    with committed():
+        casework.start_job(data_request=dr, kind=Job.Kind.DISCOVER, by=bob)
+    casework.submit_for_approval(data_request=dr, by=bob)
+    with pytest.raises(NotAllowed, match="being checked"):
+        casework.decide_requester(data_request=dr, link=HOUSEHOLD_LINK, contact="2", by=bob)
+    assert RequesterDecision.objects.get(data_request=dr).value is None
+
+
+def test_a_decision_is_audited_with_ids_only_and_can_be_changed(bob, demo_db):
+    dr = _household(bob, "erasure", Job.Kind.DISCOVER)
+    casework.decide_requester(data_request=dr, link=HOUSEHOLD_LINK, contact="2", by=bob)
+    casework.decide_requester(data_request=dr, link=HOUSEHOLD_LINK, contact=None, by=bob)
+
+    first, second = AuditEvent.objects.filter(action="dsar.shared_number.decided").order_by("seq")
+    where = dict(zip(("source", "number_table", "linked_table"), HOUSEHOLD_LINK, strict=True))
+    assert first.actor == bob and first.data == {**where, "outcome": "contact", "contact": "2"}
+    assert second.data == {**where, "outcome": "unknown", "contact": None}
+    decision = RequesterDecision.objects.get(data_request=dr)
+    assert decision.outcome == "unknown" and decision.decided_by == bob
+    assert jobs.requester_of(dr) == {HOUSEHOLD_LINK: None}
+
+
+def test_viewing_the_evidence_needs_the_role_and_is_audited(bob, maria, demo_db):
+    dr = _household(bob, "access", Job.Kind.DISCOVER)
+    with pytest.raises(NotAllowed, match="role"):
+        casework.view_requester_evidence(data_request=dr, by=maria)
+    assert not AuditEvent.objects.filter(action="dsar.shared_number.evidence_viewed").exists()
+    (evidence,) = casework.view_requester_evidence(data_request=dr, by=bob)
+    assert [c.value for c in evidence.contacts] == ["2", "3"]
+    event = AuditEvent.objects.get(action="dsar.shared_number.evidence_viewed")
+    assert event.actor == bob and event.data["links"][0]["contacts"] == [2, 3]
+
+
 # --- the rules hold in the services, whatever a page shows ---------------------------------
 
 
@@ -514,6 +615,12 @@ def _services(bob, carol):
             ),
         ),
         ("submit", lambda dr: casework.submit_for_approval(data_request=dr, by=bob)),
+        (
+            "decide requester",
+            lambda dr: casework.decide_requester(
+                data_request=dr, link=HOUSEHOLD_LINK, contact=None, by=bob
+            ),
+        ),
     ]
 
 

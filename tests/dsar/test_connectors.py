@@ -265,14 +265,21 @@ def test_it_flags_a_household_number_and_excludes_the_contacts(dm):
         hit = found.hit(CS, table)
         assert hit.keys == () and hit.count == 0, table
         assert hit.excluded_shared == len(household[table]), table
-    # Rows that hold the number itself stay: both number rows, the consent, the calls.
-    assert found.hit(CS, "contact_numbers").count == 2
-    assert found.hit(CS, "contact_numbers").excluded_shared == 0
+    assert found.shared[0].values == (2, 3)
+    # Each number row belongs to one of the two contacts: both are withheld, like the calls
+    # matched by the number alone (whose voice is unknown). The consents are about the
+    # number itself, which the customer controls: they stay.
+    assert found.hit(CS, "contact_numbers").count == 0
+    assert found.hit(CS, "contact_numbers").excluded_shared == 2
+    calls = stored_with("call_recordings", "caller_number", N["household"])
+    assert found.hit(CS, "call_recordings").count == 0
+    assert found.hit(CS, "call_recordings").excluded_shared == len(calls)
     assert found.hit(CS, "channel_consents").keys == stored_with(
         "channel_consents", "number", N["household"]
     )
     assert found.hit(CS, "channel_consents").count >= 1
-    assert found.total_rows == sum(found.hit(CS, t).count for t in NUMBER_TABLES)
+    assert found.total_rows == found.hit(CS, "channel_consents").count
+    assert found.withheld == 2 + len(calls) + sum(len(household[t]) for t in CONTACT_TABLES)
 
 
 def test_it_does_not_flag_one_contact_storing_its_number_twice(dm):
@@ -293,7 +300,62 @@ def test_it_flags_a_number_a_new_contact_also_uses(dm):
     assert found.shared == (SharedNumber(CS, "contact_numbers", "contacts", 2),)
     assert found.hit(CS, "contacts").excluded_shared == 2
     assert found.hit(CS, "messages").excluded_shared == len(of_contacts(1)["messages"])
-    assert found.hit(CS, "call_recordings").count == 1
+    # Whose voice the call is cannot be told from the number: withheld too.
+    assert found.hit(CS, "call_recordings").count == 0
+    assert found.hit(CS, "call_recordings").excluded_shared == 1
+
+
+HOUSEHOLD_LINK = (CS, "contact_numbers", "contacts")
+
+
+def test_a_decision_gives_the_chosen_contact_its_rows_and_leaves_the_other_alone(dm):
+    add_recording(9700, "06-10000002")
+    mine, theirs = of_contacts(2), of_contacts(3)
+
+    found = connectors.discover(dm, N["household"], requester={HOUSEHOLD_LINK: "2"})
+
+    # Only contact 2's own link row; contact 3's is neither included nor counted as withheld.
+    own = ids("SELECT id FROM contact_numbers WHERE contact_id = 2")
+    assert found.hit(CS, "contact_numbers").keys == own
+    for table in CONTACT_TABLES:
+        assert found.hit(CS, table).keys == mine[table], table
+        assert not set(found.hit(CS, table).keys) & set(theirs[table]), table
+    assert found.withheld == 0
+    # The calls on the number now go to the chosen contact, the consents stay.
+    calls = stored_with("call_recordings", "caller_number", N["household"])
+    assert 9700 in calls and found.hit(CS, "call_recordings").keys == calls
+    assert found.hit(CS, "channel_consents").count >= 1
+    assert found.shared == (SharedNumber(CS, "contact_numbers", "contacts", 2),)
+    assert found.requester == ((*HOUSEHOLD_LINK, "2"),)
+    undecided = connectors.discover(dm, N["household"])
+    assert found.fingerprint() != undecided.fingerprint()
+
+
+def test_cannot_be_told_keeps_everything_of_the_contacts_withheld(dm):
+    add_recording(9700, "06-10000002")
+    undecided = connectors.discover(dm, N["household"])
+
+    found = connectors.discover(dm, N["household"], requester={HOUSEHOLD_LINK: None})
+
+    assert keys(found) == keys(undecided)
+    assert found.withheld == undecided.withheld > 0
+    assert found.requester == ((*HOUSEHOLD_LINK, None),)
+    # The approved plan says it was decided: another fingerprint than an undecided one.
+    assert found.fingerprint() != undecided.fingerprint()
+
+
+def test_a_decision_keeps_applying_when_the_number_leads_to_one_contact(dm):
+    theirs = of_contacts(3)
+    with connections[ALIAS].cursor() as cursor:  # contact 2's link was erased
+        cursor.execute("DELETE FROM contact_numbers WHERE contact_id = 2")
+
+    found = connectors.discover(dm, N["household"], requester={HOUSEHOLD_LINK: "2"})
+
+    assert found.hit(CS, "contact_numbers").count == 0
+    for table in CONTACT_TABLES:
+        assert found.hit(CS, table).count == 0, table
+        assert found.hit(CS, table).excluded_shared == 0, table
+    assert theirs["contacts"] == (3,)  # untouched, and not the customer's
 
 
 # fingerprint
