@@ -13,8 +13,8 @@ from dsar.models.requests import (
     JobTable,
     Notification,
     Reminder,
-    StaffMail,
     RequesterDecision,
+    StaffMail,
     Subject,
     new_reference,
 )
