@@ -261,17 +261,19 @@ class DataMap:
                         "dates": dict(t.dates) or None,
                         "identify": dict(t.identify) or None,
                         "label": dict(t.label) or None,
-                        "columns": {
-                            c.name: _compact(
+                        # A list, not a table: PostgreSQL's jsonb does not keep the order
+                        # of an object's keys, and a table's columns have an order.
+                        "columns": [
+                            _compact(
                                 {
                                     **asdict(c),
                                     "label": dict(c.label),
                                     "legal_basis": dict(c.legal_basis_label) or c.legal_basis,
                                 },
-                                drop=("name", "legal_basis_label"),
+                                drop=("legal_basis_label",),
                             )
                             for c in t.columns
-                        },
+                        ],
                     }
                 )
                 for t in self.tables
@@ -374,6 +376,9 @@ class _Reader:
             self.problem(where, "needs both 'source' and 'name'.")
             return None
         columns = item.get("columns", {})
+        if isinstance(columns, list) and all(isinstance(v, dict) and "name" in v for v in columns):
+            # The stored form (to_dict()): a list of columns, each with its name.
+            columns = {v["name"]: {k: x for k, x in v.items() if k != "name"} for v in columns}
         if not isinstance(columns, dict) or not all(isinstance(v, dict) for v in columns.values()):
             self.problem(where, "'columns' must be a table of [tables.columns.<name>] entries.")
             columns = {}

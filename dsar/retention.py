@@ -276,7 +276,9 @@ def _held(table, code, columns, rule, rows, dates, anchors, *, today) -> Held:
 class _Stats:
     """One date column over the subject's rows of a table."""
 
-    kind: str = ""
+    # The kinds of date this column holds: one column may be several ("sent_at" is both
+    # when a message was collected and a contact).
+    kinds: tuple[str, ...] = ()
     earliest: date | None = None
     latest: date | None = None
     empty: int = 0
@@ -293,14 +295,13 @@ def _subject_anchors(tables) -> dict[str, tuple[date | None, bool]]:
     open_ended: dict[str, bool] = {}
     for stats_by_column in tables:
         for stats in stats_by_column.values():
-            if stats.latest and (
-                latest.get(stats.kind) is None or stats.latest > latest[stats.kind]
-            ):
-                latest[stats.kind] = stats.latest
-            else:
-                latest.setdefault(stats.kind, None)
-            if stats.kind in ("contract_end", "consent_withdrawn") and stats.empty:
-                open_ended[stats.kind] = True
+            for kind in stats.kinds:
+                if stats.latest and (latest.get(kind) is None or stats.latest > latest[kind]):
+                    latest[kind] = stats.latest
+                else:
+                    latest.setdefault(kind, None)
+                if kind in ("contract_end", "consent_withdrawn") and stats.empty:
+                    open_ended[kind] = True
     return {kind: (value, open_ended.get(kind, False)) for kind, value in latest.items()}
 
 
@@ -331,7 +332,9 @@ def _dates_of(dm, table, keys, rules, *, today, connections) -> dict[str, _Stats
     with connection.cursor() as cursor:
         cursor.execute(sql, params + key_params)
         row = list(cursor.fetchone())
-    kinds = {c: k for k, c in table.dates}
+    kinds: dict[str, tuple[str, ...]] = {}
+    for kind, column in table.dates:
+        kinds[column] = (*kinds.get(column, ()), kind)
     result, position = {}, 0
     for column in columns:
         earliest, latest, empty = row[position : position + 3]

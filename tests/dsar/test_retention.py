@@ -289,3 +289,23 @@ def test_the_receipt_says_which_kept_rows_wait_for_their_trigger(demo_db):
     bases = {str(k["legal_basis"]) for k in nl["kept"]}
     assert any(b.startswith("Art. 17 lid 3 sub b AVG") for b in bases), bases
     assert not any(b.startswith("GDPR Art.") for b in bases), bases
+
+
+@pytestmark_db
+def test_a_column_that_is_two_kinds_of_date_counts_for_both_in_any_order(demo_db):
+    # PostgreSQL's jsonb stores a loaded map's `dates` with its keys reordered: messages'
+    # sent_at is a "collected" and a "contact" date whichever comes first.
+    dm = datamap.load(datamap_path())
+    content = dm.to_dict()
+    for table in content["tables"]:
+        if table.get("dates"):
+            table["dates"] = dict(reversed(list(table["dates"].items())))
+    reordered = datamap.from_dict(content, origin="reordered", sha256=dm.sha256)
+    found = connectors.discover(reordered, FIRST)
+    rules = retention.register_rules()
+    held = {
+        (h.table, h.activity): h
+        for h in retention.for_subject(reordered, found, rules=rules, today=TODAY)
+    }
+    assert held["messages", "customer-service"].last.state == UNTIL
+    assert held["contacts", "bookkeeping"].last.state == UNTIL
