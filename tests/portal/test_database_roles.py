@@ -107,7 +107,7 @@ def test_migrate_runs_as_the_owner_role(deployment):
             "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"
         ).fetchall()
     assert owners == [(deployment.owner,)]
-    assert "on dsar_auditevent only SELECT and INSERT" in deployment.granted
+    assert "but on dsar_auditevent only SELECT and INSERT" in deployment.granted
 
 
 APPEND = """

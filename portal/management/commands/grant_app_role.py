@@ -30,7 +30,7 @@ class Command(BaseCommand):
         except dbroles.RoleRefused as e:
             raise CommandError(e.message) from None
         self.stdout.write(
-            f"{grants.role} may SELECT, INSERT, UPDATE and DELETE on the {grants.tables} tables "
-            f"of {grants.owner}, and on tables later migrations create; on "
-            f"{dbroles.AUDIT_TABLE} only SELECT and INSERT."
+            f"{grants.role} may SELECT, INSERT, UPDATE and DELETE on the portal's "
+            f"{grants.tables} tables (and those {grants.owner}'s later migrations create), "
+            f"but on {dbroles.AUDIT_TABLE} only SELECT and INSERT."
         )
