@@ -51,13 +51,15 @@ def record(
     """Append one event. Call inside the transaction of the change it records.
 
     `actor` is a staff user or None; `actor_kind` defaults to staff when there is an
-    actor and to system otherwise. A concurrent append that takes the same sequence
-    number fails on the unique constraint and is retried on a savepoint.
+    actor and to system otherwise. Appends take turns (`_lock_chain`); one that still
+    takes a sequence number already used fails on the unique constraint and is retried
+    on a savepoint.
     """
     kind = actor_kind or (AuditEvent.ActorKind.STAFF if actor else AuditEvent.ActorKind.SYSTEM)
     data = json.loads(json.dumps(data or {}, default=str))
+    _lock_chain()
     for attempt in range(5):
-        last = AuditEvent.objects.select_for_update().order_by("-seq").first()
+        last = AuditEvent.objects.order_by("-seq").first()
         seq = (last.seq + 1) if last else 1
         prev_hash = last.hash if last else GENESIS
         now = timezone.now()
@@ -90,6 +92,22 @@ def record(
             continue
         return event
     raise AssertionError("unreachable")
+
+
+# Any fixed 64-bit number; the same in every process that appends.
+CHAIN_LOCK = int.from_bytes(hashlib.sha256(b"dsar_auditevent").digest()[:8], "big", signed=True)
+
+
+def _lock_chain() -> None:
+    # SECURITY: the application's database role may only SELECT and INSERT on the trail
+    # (`manage.py grant_app_role`), so it cannot lock the newest event with SELECT … FOR
+    # UPDATE, which needs UPDATE. Appends take a transaction-scoped advisory lock instead,
+    # held until the change they record commits; the newest event is read after it, so two
+    # appends never read the same one. SQLite's IMMEDIATE transactions already take turns.
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
 
 
 @dataclass(frozen=True)

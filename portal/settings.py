@@ -144,6 +144,29 @@ DATABASES = {
         envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"), conn_max_age=60
     ),
 }
+# Every network call has a timeout (DESIGN, "What must survive a fault"): a PostgreSQL that
+# accepts connections but does not answer fails the request after DATABASE_CONNECT_TIMEOUT
+# seconds instead of hanging it, and no statement runs longer than its STATEMENT_TIMEOUT
+# (0: no limit, e.g. behind PgBouncer, where the role's own setting is used instead).
+DATABASE_CONNECT_TIMEOUT = envint("DATABASE_CONNECT_TIMEOUT", 5)
+DATABASE_STATEMENT_TIMEOUT = envint("DATABASE_STATEMENT_TIMEOUT", 30)
+# Migrations run as the role that owns the tables (`manage.py migrate`, `grant_app_role`);
+# the application's role in DATABASE_URL may not alter or empty the audit trail.
+MIGRATE_DATABASE_URL = envstr("MIGRATE_DATABASE_URL")
+
+
+def _postgres_options(statement_timeout: int) -> dict[str, object]:
+    """libpq connection options: a connect timeout and, unless 0, a statement timeout."""
+    options: dict[str, object] = {"connect_timeout": DATABASE_CONNECT_TIMEOUT}
+    if statement_timeout > 0:
+        options["options"] = f"-c statement_timeout={statement_timeout * 1000}"
+    return options
+
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        _postgres_options(DATABASE_STATEMENT_TIMEOUT)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets the live server and a worker read while one writes. Every transaction
@@ -185,11 +208,14 @@ FORMAT_MODULE_PATH = ["portal.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# `manage.py collectstatic` fills it; WhiteNoise serves it with far-future caching.
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # Hashed, compressed names; a file missing from the manifest is a logged error and
+        # an unhashed URL, never a failing page (portal/storage.py).
+        "BACKEND": "portal.storage.StaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
@@ -256,8 +282,12 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     if envbool("BEHIND_TLS_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The load balancer's health probe may come over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 
 LOGIN_URL = "staff-login"
+# The portal's own 403 page, in the customer's language, for an expired form.
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 # Celery: eager (in-process) unless a broker is configured.
 CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", "memory://localhost/")
@@ -272,6 +302,23 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# A Redis that accepts connections but does not answer fails a publish after this many
+# seconds instead of hanging the request; the row stays queued and a beat sweeper re-sends
+# it (the broker is a doorbell). Keep it above kombu's 1-second BRPOP poll.
+_broker_timeout = envint("CELERY_BROKER_TIMEOUT", 3)
+CELERY_BROKER_CONNECTION_TIMEOUT = _broker_timeout
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": _broker_timeout,
+    "socket_timeout": _broker_timeout,
+    "socket_keepalive": True,
+}
+# One quick retry, not Celery's default three: a request never waits long for the doorbell.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 
 # E-mail for staff notices; console locally.
 EMAIL_BACKEND = envstr(
@@ -281,6 +328,18 @@ EMAIL_BACKEND = envstr(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "privacy@localhost")
+SERVER_EMAIL = envstr("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "Set EMAIL_USE_TLS (STARTTLS, port 587) or EMAIL_USE_SSL (465), not both."
+    )
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 
 # Messaging: how codes and notices reach the customer.
 MESSAGING_GATEWAY = envstr("MESSAGING_GATEWAY", "console" if DEBUG else "")
@@ -308,6 +367,12 @@ VERIFICATION_ALLOWED_REGIONS = envlist(
 DATABASES["customer_service"] = dj_database_url.parse(
     envstr("CUSTOMER_SERVICE_DATABASE_URL", f"sqlite:///{VAR_DIR / 'customer_service.sqlite3'}")
 )
+# Only background jobs read it, and a discovery may scan a large table in one statement.
+CUSTOMER_SERVICE_STATEMENT_TIMEOUT = envint("CUSTOMER_SERVICE_STATEMENT_TIMEOUT", 300)
+if DATABASES["customer_service"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["customer_service"].setdefault("OPTIONS", {}).update(
+        _postgres_options(CUSTOMER_SERVICE_STATEMENT_TIMEOUT)
+    )
 DATABASE_ROUTERS = ["portal.routers.PortalRouter"]
 
 LOGGING = {

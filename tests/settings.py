@@ -27,3 +27,4 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # Eager Celery; the worker tests (CELERY_WORKER_TESTS=1) switch a real worker on themselves.
 CELERY_TASK_ALWAYS_EAGER = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+MIGRATE_DATABASE_URL = ""  # a developer's owner role never reaches the test databases
