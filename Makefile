@@ -24,7 +24,9 @@ run: $(STAMP)
 	$(BIN)/python manage.py seed_demo_cases
 	$(BIN)/python manage.py create_demo_staff
 	@echo "Portal: http://127.0.0.1:8000/   Staff: http://127.0.0.1:8000/staff/   Admin: http://127.0.0.1:8000/admin/"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# The beat's work (an erasure after its cooling-off, retries) by a sweeper next to the server.
+	$(BIN)/python manage.py sweep --every 20 & sweeper=$$!; trap 'kill $$sweeper' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The production shape on this machine: PostgreSQL and Redis as they run here, gunicorn,
 # a Celery worker and beat (deploy/Procfile, through honcho). Migrations run as the owner

@@ -47,24 +47,16 @@ class DataRequestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
+    # Sent and retried by the outbox; a changed state would hide or repeat a notice.
     list_display = ["data_request", "kind", "state", "gateway", "sent_at"]
     list_filter = ["kind", "state"]
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["seq", "action", "data_request", "actor_kind", "actor", "created_at"]
     list_filter = ["action", "actor_kind"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class JobTableInline(admin.TabularInline):
@@ -76,23 +68,17 @@ class JobTableInline(admin.TabularInline):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(ReadOnlyAdmin):
+    # Claimed, leased and finished by the job runner; its end moves the case.
     list_display = ["id", "data_request", "kind", "state", "attempts", "created_at", "finished_at"]
     list_filter = ["kind", "state"]
-    readonly_fields = [f.name for f in Job._meta.fields]
     inlines = [JobTableInline]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(AccessPackage)
-class AccessPackageAdmin(admin.ModelAdmin):
+class AccessPackageAdmin(ReadOnlyAdmin):
+    # Its SHA-256 is what the approver approved; its expiry is the customer's download window.
     list_display = ["id", "data_request", "kind", "size", "created_at", "expires_at", "downloads"]
-    readonly_fields = [f.name for f in AccessPackage._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 class RecipientInline(admin.TabularInline):

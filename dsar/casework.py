@@ -95,7 +95,9 @@ def require_workable(dr: DataRequest) -> None:
             _("A response is being checked: nothing changes until the approver decides.")
         )
     if dr.status == Status.ERASING:
-        raise NotAllowed(_("The approved erasure is under way: nothing else changes."))
+        raise NotAllowed(
+            _("The erasure is approved and scheduled or running: nothing else changes.")
+        )
     if not dr.is_workable:
         raise NotAllowed(_("This case is closed."))
 
@@ -373,9 +375,9 @@ def propose_refusal(
     response. Inverse: `send_back()`.
     """
     _require(by, "dsar.work_datarequest")
-    if ground not in DataRequest.RefusalGround.values:
-        raise NotAllowed(_("Choose the legal ground."))
     dr = _locked(data_request)
+    if ground not in DataRequest.grounds_for(dr.kind):
+        raise NotAllowed(_("Choose a legal ground that applies to this kind of request."))
     _claimed(dr)
     payload = {"ground": ground, "partial": bool(partial)}
     sha256 = _decision_sha256(dr, Approval.Subject.REFUSAL, payload)
@@ -446,7 +448,13 @@ def _policy_due(dr: DataRequest, policy: str, reason: str, today: date) -> date:
         raise NotAllowed(
             _("The legal clock can only change before the first deadline and any extension.")
         )
-    return deadlines.policy_due_date(dr.received_on, country=settings.DSAR_COUNTRY, policy=policy)
+    due = deadlines.policy_due_date(dr.received_on, country=settings.DSAR_COUNTRY, policy=policy)
+    # A shorter clock chosen late would make the case overdue the moment it is approved.
+    if due < today:
+        raise NotAllowed(
+            _("Under that clock the deadline has already passed: it cannot be chosen now.")
+        )
+    return due
 
 
 # --- the approver -----------------------------------------------------------------------------
@@ -476,6 +484,23 @@ def record_review(*, data_request: DataRequest, by) -> Approval:
             data={"approval": approval.pk, "sha256": approval.sha256},
         )
     return approval
+
+
+# What counts as working on a case: these events by the person, or being its assignee.
+WORK_EVENTS = (
+    "dsar.job.queued",
+    "dsar.approval.requested",
+    "dsar.shared_number.decided",
+    "dsar.clarification.asked",
+)
+
+
+def _worked_on(dr: DataRequest, user) -> bool:
+    if dr.assignee_id == user.pk:
+        return True
+    events = dr.events.filter(actor=user)
+    claimed = events.filter(action="dsar.request.assigned", data__assignee=user.pk)
+    return events.filter(action__in=WORK_EVENTS).exists() or claimed.exists()
 
 
 def _reviewed(dr: DataRequest, approval: Approval, user) -> bool:
@@ -508,6 +533,14 @@ def _approve(data_request: DataRequest, approver, today: date) -> tuple[DataRequ
     # SECURITY: four-eyes; the database constraint refuses it as well.
     if approval.prepared_by_id == approver.pk:
         raise NotAllowed(_("The person who prepared a response cannot approve it."))
+    # SECURITY: nor anyone who worked on it: splitting the work (one builds, another only
+    # presses "submit") would otherwise let the builder approve their own package.
+    if _worked_on(dr, approver):
+        raise NotAllowed(
+            _(
+                "You worked on this case (claimed it, ran its jobs or decided on it): another approver must approve it."
+            )
+        )
     # Four eyes that looked: the approver has opened what goes out (record_review).
     if not _reviewed(dr, approval, approver):
         raise NotAllowed(_("Review what goes out before you approve it."))
@@ -581,8 +614,10 @@ def _refuse(dr: DataRequest, approval: Approval, approver) -> None:
         dr, "dsar.request.refused", actor=approver, data={"ground": ground, "partial": partial}
     )
     if partial:
-        # Told with the response, which is approved in its turn.
+        # The rest of the request is answered in its turn; the customer is told now what is
+        # refused, why, and their rights (Art. 12(4)).
         _move(dr, Status.IN_PROGRESS, by=approver)
+        notify(dr, Notification.Kind.PARTLY_REFUSED)
         return
     _move(dr, Status.REFUSED, by=approver, data={"ground": ground})
     notify(dr, Notification.Kind.REFUSED)
@@ -701,6 +736,7 @@ def cancel_erasure(*, data_request: DataRequest) -> DataRequest:
         raise NotAllowed(_("The erasure has already started and can no longer be cancelled."))
     audit.record(dr, "dsar.erasure.cancelled", actor_kind=AuditEvent.ActorKind.SUBJECT)
     _move(dr, Status.WITHDRAWN, data={"by": "customer"})
+    notify(dr, Notification.Kind.ERASURE_CANCELLED)
     return dr
 
 

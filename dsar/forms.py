@@ -109,6 +109,8 @@ class AssignForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
+    # Prefixes: the case page shows several of these forms, and their fields must not share ids.
+    prefix = "extend"
     reason = forms.ChoiceField(
         label=_("Reason for the extension"),
         choices=DataRequest.ExtensionReason.choices,
@@ -117,13 +119,24 @@ class ExtendForm(forms.Form):
 
 
 class RefuseForm(forms.Form):
+    prefix = "refuse"
     ground = forms.ChoiceField(
         label=_("Legal ground"), choices=DataRequest.RefusalGround.choices, widget=forms.RadioSelect
     )
     partial = forms.BooleanField(label=_("Partial refusal (the rest is answered)"), required=False)
 
+    def __init__(self, data=None, *, kind: str | None = None):
+        super().__init__(data)
+        if kind:
+            # Only the grounds that fit this kind of request (the service checks it too).
+            allowed = DataRequest.grounds_for(kind)
+            self.fields["ground"].choices = [
+                c for c in DataRequest.RefusalGround.choices if c[0] in allowed
+            ]
+
 
 class ClarifyForm(forms.Form):
+    prefix = "clarify"
     question = forms.ChoiceField(
         label=_("Question for the customer"),
         choices=Clarification.Question.choices,
@@ -141,6 +154,7 @@ class AnswerForm(forms.Form):
 
 
 class PolicyForm(forms.Form):
+    prefix = "policy"
     policy = forms.ChoiceField(label=_("Legal clock"), choices=DataRequest.Policy.choices)
     reason = forms.ChoiceField(
         label=_("Why"), choices=DataRequest.PolicyReason.choices, widget=forms.RadioSelect

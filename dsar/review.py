@@ -35,9 +35,57 @@ class TablePreview:
     sample: list[list[str]] = field(default_factory=list)
 
 
+def notice_preview(approval: Approval) -> str:
+    """The message the customer receives on their channel once `approval` is carried out,
+    as they will read it (their language, the decided dates and reasons)."""
+    from datetime import date, timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from dsar.models import DataRequest, Notification
+    from dsar.services import preview_notice
+
+    dr, p = approval.data_request, approval.payload or {}
+    about = Approval.Subject
+    if approval.about in (about.PACKAGE, about.DECISION):
+        return preview_notice(dr, Notification.Kind.READY)
+    if approval.about == about.ERASURE_PLAN:
+        hours = settings.DSAR_ERASURE_COOLING_OFF_HOURS
+        if not hours:
+            return preview_notice(dr, Notification.Kind.READY)
+        when = timezone.localtime(timezone.now() + timedelta(hours=hours))
+        return preview_notice(dr, Notification.Kind.ERASURE_SCHEDULED, erase_after=when)
+    if approval.about == about.REFUSAL:
+        kind = Notification.Kind.PARTLY_REFUSED if p.get("partial") else Notification.Kind.REFUSED
+        ground = DataRequest.RefusalGround(p["ground"]).label
+        return preview_notice(dr, kind, refusal_ground=ground)
+    if approval.about == about.EXTENSION:
+        reason = DataRequest.ExtensionReason(p["reason"]).label
+        return preview_notice(
+            dr,
+            Notification.Kind.EXTENDED,
+            due_on=date.fromisoformat(p["to"]),
+            extension_reason=reason,
+        )
+    if approval.about == about.POLICY:
+        return preview_notice(
+            dr,
+            Notification.Kind.POLICY_CHANGED,
+            due_on=date.fromisoformat(p["due_on"]),
+            policy=DataRequest.Policy(p["policy"]).label,
+            policy_reason=DataRequest.PolicyReason(p["reason"]).label,
+        )
+    return ""
+
+
 def approval_preview(approval: Approval) -> dict[str, Any]:
-    """What the pending `approval` covers, for the approver: a package or an erasure plan
-    (a decision without either has nothing more to show than the case page)."""
+    """What the pending `approval` covers, for the approver: a package, an erasure plan or a
+    decision, and the message the customer then receives."""
+    return {**_preview(approval), "notice": notice_preview(approval)}
+
+
+def _preview(approval: Approval) -> dict[str, Any]:
     dr = approval.data_request
     if approval.package_id:
         package = approval.package

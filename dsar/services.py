@@ -69,7 +69,10 @@ def open_request(
         subject.save(update_fields=["language"])
     due_on = deadlines.due_date(received_on, country=settings.DSAR_COUNTRY)
     year_ago = received_at - timedelta(days=365)
-    filed = DataRequest.objects.filter(subject=subject, received_at__gte=year_ago).count()
+    # Repeated requests for the same right: an access request after an erasure is not a repeat.
+    filed = DataRequest.objects.filter(
+        subject=subject, kind=kind, received_at__gte=year_ago
+    ).count()
     dr = DataRequest.objects.create(
         subject=subject,
         kind=kind,
@@ -171,6 +174,17 @@ def send_notification(*, notification_id: int) -> bool:
             data={"notification": n.pk, "kind": n.kind, "gateway": delivery.gateway},
         )
     return True
+
+
+def preview_notice(dr: DataRequest, kind: str, **overrides) -> str:
+    """The text a notice of `kind` would have for `dr`, in the customer's language, with some
+    values as they will be once a decision is carried out (for the approver's review)."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(dr.language):
+        context = {**notice_context(dr), **overrides}
+        return render_to_string(f"messages/{kind}.txt", context).strip()
 
 
 def notice_context(dr: DataRequest) -> dict:

@@ -107,6 +107,18 @@ class DataRequest(models.Model):
         LEGAL_CLAIMS = "17_3_e", _("Needed for legal claims (Art. 17(3)(e))")
         ARCHIVING = "17_3_d", _("Archiving or statistics in the public interest (Art. 17(3)(d))")
 
+    # Which grounds fit which kind of request: the Art. 17(3) exceptions limit erasure only;
+    # the rights of others (Art. 15(4)) limit a copy of the data; an objection to direct
+    # marketing is absolute (Art. 21(3)) and only a manifestly unfounded or excessive
+    # request can be refused (Art. 12(5)).
+    GROUNDS = {
+        "access": ("unfounded", "excessive", "rights_of_others"),
+        "export": ("unfounded", "excessive", "rights_of_others"),
+        "erasure": ("unfounded", "excessive", "17_3_b", "17_3_e", "17_3_d"),
+        "objection": ("unfounded", "excessive"),
+        "withdraw_consent": ("unfounded", "excessive"),
+    }
+
     reference = models.CharField(max_length=16, unique=True, default=new_reference)
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="requests")
     kind = models.CharField(max_length=20, choices=Kind)
@@ -165,6 +177,10 @@ class DataRequest(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @classmethod
+    def grounds_for(cls, kind: str) -> tuple[str, ...]:
+        return cls.GROUNDS.get(kind, ("unfounded", "excessive"))
+
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
@@ -190,6 +206,8 @@ class Notification(models.Model):
         RECEIVED = "request-received", _("Request received")
         READY = "response-ready", _("Response ready")
         EXTENDED = "request-extended", _("Deadline extended")
+        PARTLY_REFUSED = "request-partly-refused", _("Request partly refused")
+        ERASURE_CANCELLED = "erasure-cancelled", _("Erasure cancelled")
         POLICY_CHANGED = "request-policy-changed", _("Legal clock changed")
         ERASURE_SCHEDULED = "erasure-scheduled", _("Erasure scheduled")
         REFUSED = "request-refused", _("Request refused")
@@ -316,6 +334,15 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.state})"
+
+    @property
+    def waits(self) -> bool:
+        """Queued for later: an approved erasure in the customer's cooling-off period."""
+        return (
+            self.state == self.State.QUEUED
+            and self.run_after is not None
+            and self.run_after > timezone.now()
+        )
 
 
 class JobTable(models.Model):

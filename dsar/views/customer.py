@@ -89,7 +89,8 @@ def confirm_erasure(request: HttpRequest) -> HttpResponse:
         )
         return redirect(reverse("dsar:request-detail", args=[dr.reference]) + "?new=1")
     status = 400 if form.errors else 200
-    return render(request, "dsar/confirm_erasure.html", {"form": form}, status=status)
+    context = {"form": form, "cooling_off_hours": settings.DSAR_ERASURE_COOLING_OFF_HOURS}
+    return render(request, "dsar/confirm_erasure.html", context, status=status)
 
 
 @never_cache

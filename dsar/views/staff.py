@@ -100,7 +100,10 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         ),
         "discovery": selectors.latest_discovery(dr),
         "jobs": case_jobs,
-        "job_running": any(j.state in (Job.State.QUEUED, Job.State.RUNNING) for j in case_jobs),
+        "job_running": any(
+            j.state in (Job.State.QUEUED, Job.State.RUNNING) and not j.waits for j in case_jobs
+        ),
+        "erasure_waits": next((j for j in case_jobs if j.waits), None),
         "events": selectors.case_events(dr),
         "approvals": dr.approvals.select_related("prepared_by", "approved_by"),
         "clarifications": dr.clarifications.all(),
@@ -108,7 +111,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         **selectors.case_actions(dr, request.user),
         "assign_form": AssignForm(staff_choices=_assign_choices()),
         "extend_form": ExtendForm(),
-        "refuse_form": RefuseForm(),
+        "refuse_form": RefuseForm(kind=dr.kind),
         "clarify_form": ClarifyForm(),
         "policy_form": PolicyForm(),
         "acknowledge_by": deadlines.acknowledge_by(
@@ -155,6 +158,7 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
         "can_approve": request.user.has_perm("dsar.approve_datarequest")
         and approval.prepared_by_id != request.user.pk,
         **dsar_review.approval_preview(approval),
+        "cooling_off_hours": settings.DSAR_ERASURE_COOLING_OFF_HOURS,
     }
     return render(request, "dsar/staff/review.html", context)
 
@@ -284,7 +288,7 @@ def approve(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         reference,
         lambda dr: casework.approve(data_request=dr, approver=request.user),
-        _("Approved and released."),
+        _("Approved."),
     )
 
 

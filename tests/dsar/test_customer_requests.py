@@ -88,6 +88,13 @@ def test_it_asks_for_confirmation_before_an_erasure(alice_client):
     assert DataRequest.objects.get().kind == "erasure"
 
 
+def test_the_erasure_page_says_there_is_time_to_cancel(alice_client, settings):
+    page = text(alice_client.get("/my/requests/new/erasure/"))
+    assert "at least 24 hours later; until then you can cancel it" in page
+    settings.DSAR_ERASURE_COOLING_OFF_HOURS = 0
+    assert "you can cancel" not in text(alice_client.get("/my/requests/new/erasure/"))
+
+
 def test_it_asks_for_a_fresh_code_before_confirming_an_erasure(alice_client, outbox):
     later = timezone.now() + timedelta(minutes=11)
     with time_machine.travel(later):
