@@ -775,7 +775,9 @@ def _table_live_errors(datamap: DataMap, table: Table, live: dict, alias: str) -
     if table.suppress:
         declared = {c.name for c in table.columns}
         shape = set(
-            suppress_rules.errors(table.suppress, declared=declared, live=None, date_fields=DATE_FIELDS)
+            suppress_rules.errors(
+                table.suppress, declared=declared, live=None, date_fields=DATE_FIELDS
+            )
         )
         errors += [
             f"{where}: {e}"

@@ -81,7 +81,11 @@ def plan(job: Job, dm: DataMap, found: connectors.Discovery, *, connections) -> 
         for position, table in enumerate(tables(dm)):
             hit = found.hit(table.source, table.name)
             rule = table.suppress
-            rows = [r for r in _select(dm, table, hit.keys, connections) if _applies(table, r, dr)] if hit.keys else []
+            rows = (
+                [r for r in _select(dm, table, hit.keys, connections) if _applies(table, r, dr)]
+                if hit.keys
+                else []
+            )
             if rule.withdraw:
                 changing = [r for r in rows if r[rule.withdraw] is None]
             else:
@@ -89,7 +93,9 @@ def plan(job: Job, dm: DataMap, found: connectors.Discovery, *, connections) -> 
             items = [
                 {
                     "channel": str(r[rule.channel] or "").lower() if rule.channel else "",
-                    "marketing": bool(rule.scope is None or str(r[rule.scope] or "") in rule.marketing),
+                    "marketing": bool(
+                        rule.scope is None or str(r[rule.scope] or "") in rule.marketing
+                    ),
                     "name": str(r[rule.name] or "") if rule.name else "",
                     "already": bool(rule.withdraw and r[rule.withdraw] is not None),
                 }
@@ -149,7 +155,13 @@ def apply(dm: DataMap, jt: JobTable, *, when: datetime, connections) -> dict:
             else:
                 cursor.execute(f"DELETE FROM {name} WHERE {where}", params)  # noqa: S608
             changed = max(cursor.rowcount, 0)
-    return {"source": jt.source, "table": jt.table, "action": rule.action, "planned": jt.rows, "changed": changed}
+    return {
+        "source": jt.source,
+        "table": jt.table,
+        "action": rule.action,
+        "planned": jt.rows,
+        "changed": changed,
+    }
 
 
 def verify(job: Job, dm: DataMap, *, connections) -> None:
@@ -224,7 +236,9 @@ def outcome(summary: dict | None) -> list[str]:
             % {"count": withheld}
         )
     lines.append(
-        _("Your number is on our do-not-market list (%(channel)s), also if we ever erase your data.")
+        _(
+            "Your number is on our do-not-market list (%(channel)s), also if we ever erase your data."
+        )
         % {"channel": _channel_label(plan.get("channel", "all"))}
     )
     return lines
@@ -244,7 +258,9 @@ def _consent_line(item: dict, *, already: bool) -> str:
     channel = _channel_label(item["channel"])
     if item["marketing"]:
         if already:
-            return _("%(channel)s marketing consent: already withdrawn before.") % {"channel": channel}
+            return _("%(channel)s marketing consent: already withdrawn before.") % {
+                "channel": channel
+            }
         return _("%(channel)s marketing consent withdrawn.") % {"channel": channel}
     if already:
         return _("%(channel)s consent for service messages: already withdrawn before.") % {

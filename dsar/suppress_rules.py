@@ -70,10 +70,14 @@ def read(item: Any, where: str, problem: Callable[[str, str], None]) -> Suppress
     if item is None:
         return None
     if not isinstance(item, dict):
-        problem(where, "'suppress' must be { withdraw = \"<column>\", ... } or { delete = true, ... }.")
+        problem(
+            where, "'suppress' must be { withdraw = \"<column>\", ... } or { delete = true, ... }."
+        )
         return None
     for key in sorted(set(item) - KEYS):
-        problem(where, f"suppress: unknown key {key!r} (expected one of {', '.join(sorted(KEYS))}).")
+        problem(
+            where, f"suppress: unknown key {key!r} (expected one of {', '.join(sorted(KEYS))})."
+        )
     texts = {}
     for key in ("withdraw", "channel", "scope", "name"):
         value = item.get(key)
@@ -92,8 +96,13 @@ def read(item: Any, where: str, problem: Callable[[str, str], None]) -> Suppress
     return Suppress(delete=delete, marketing=tuple(marketing), **texts)
 
 
-def errors(rule: Suppress, *, declared: set[str], live: dict[str, tuple[bool, str | None]] | None,
-           date_fields: set[str]) -> list[str]:
+def errors(
+    rule: Suppress,
+    *,
+    declared: set[str],
+    live: dict[str, tuple[bool, str | None]] | None,
+    date_fields: set[str],
+) -> list[str]:
     """What is wrong with a table's suppress action, each a phrase after the table's name.
 
     `declared`: the table's columns in the map; `live`: {column: (nullable, Django field
@@ -103,7 +112,7 @@ def errors(rule: Suppress, *, declared: set[str], live: dict[str, tuple[bool, st
     found = []
     if bool(rule.withdraw) == bool(rule.delete):
         found.append(
-            "suppress needs exactly one action: withdraw = \"<date column>\" (consents) or "
+            'suppress needs exactly one action: withdraw = "<date column>" (consents) or '
             "delete = true (list memberships)."
         )
     if bool(rule.scope) != bool(rule.marketing):
@@ -113,12 +122,18 @@ def errors(rule: Suppress, *, declared: set[str], live: dict[str, tuple[bool, st
         )
     if rule.scope and rule.delete:
         found.append("suppress: 'scope' only goes with withdraw: a list membership is marketing.")
-    for role, column in (("withdraw", rule.withdraw), ("channel", rule.channel),
-                         ("scope", rule.scope), ("name", rule.name)):
+    for role, column in (
+        ("withdraw", rule.withdraw),
+        ("channel", rule.channel),
+        ("scope", rule.scope),
+        ("name", rule.name),
+    ):
         if not column:
             continue
         if column not in declared:
-            found.append(f"suppress: {role} column {column!r} is not a declared column of the table.")
+            found.append(
+                f"suppress: {role} column {column!r} is not a declared column of the table."
+            )
         elif live is not None and column not in live:
             found.append(f"suppress: {role} column {column!r} does not exist in the table.")
     if rule.withdraw and live is not None and rule.withdraw in live:

@@ -29,7 +29,7 @@ from dsar import audit
 from dsar.models import Suppression, SuppressionClient
 from verification.phone import normalise_stored
 
-TOKEN_PREFIX = "sup_"
+TOKEN_PREFIX = "sup_"  # noqa: S105 - a marker, not a secret
 # Numbers per check: a list of any length is checked in pieces of this size.
 MAX_NUMBERS = 1000
 MAX_INPUT = 40
@@ -77,7 +77,9 @@ class Result:
         }
 
 
-def check(numbers: Iterable[str], *, channel: str = "all", region: str | None = None) -> list[Result]:
+def check(
+    numbers: Iterable[str], *, channel: str = "all", region: str | None = None
+) -> list[Result]:
     """Whether each number is suppressed for `channel` ("all": on any channel), in the
     order given. Numbers are read as a list writes them (national, international, with
     spaces or dashes) with `region` (DSAR_COUNTRY) for those without a country code.

@@ -26,7 +26,9 @@ def cs(sql: str, params=()) -> list[tuple]:
 
 def consents(number: str) -> dict[tuple[str, str], bool]:
     """{(channel, scope): withdrawn?} of a number's consents (stored in E.164)."""
-    rows = cs("SELECT channel, scope, withdrawn_at FROM channel_consents WHERE number = %s", [number])
+    rows = cs(
+        "SELECT channel, scope, withdrawn_at FROM channel_consents WHERE number = %s", [number]
+    )
     return {(ch, scope): withdrawn is not None for ch, scope, withdrawn in rows}
 
 
@@ -162,9 +164,7 @@ def test_the_job_is_durable_and_a_rerun_tells_the_same(client, demo_db, outbox):
     assert len(lines) == 1 and "You are off" in lines[0]
 
 
-def test_without_a_data_map_the_case_waits_for_staff_who_run_it_again(
-    client, bob, demo_db, outbox
-):
+def test_without_a_data_map_the_case_waits_for_staff_who_run_it_again(client, bob, demo_db, outbox):
     from dsar.models import DataMapVersion
 
     DataMapVersion.objects.all().delete()

@@ -69,6 +69,14 @@ def test_it_needs_a_secret_key_in_production(tmp_path):
     assert r.returncode != 0 and "SECRET_KEY must be set" in r.stderr
 
 
+def test_it_needs_a_suppression_key_in_production(tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if k != "DSAR_SUPPRESSION_KEY"}
+    r = manage("check", VAR_DIR=str(tmp_path), **env)
+    assert r.returncode != 0 and "DSAR_SUPPRESSION_KEY must be set" in r.stderr
+    r = manage("check", VAR_DIR=str(tmp_path), **{**env, "DSAR_SUPPRESSION_KEY": "short"})
+    assert r.returncode != 0 and "at least 32 random characters" in r.stderr
+
+
 def test_it_refuses_an_unreadable_boolean(tmp_path):
     r = manage("check", VAR_DIR=str(tmp_path), **{**PRODUCTION, "DEBUG": "maybe"})
     assert r.returncode != 0 and "DEBUG must be true or false" in r.stderr
