@@ -46,7 +46,7 @@ def suppression_check(request: HttpRequest) -> JsonResponse:
     if client is None:
         # SECURITY: guessing tokens is slowed per address (the token has 256 bits anyway).
         allowed = verification.take_token(
-            "suppression-api-bad-token",
+            "sup-bad-token",
             client_ip(request),
             capacity=BAD_TOKENS_PER_HOUR,
             per_seconds=3600,
@@ -55,7 +55,7 @@ def suppression_check(request: HttpRequest) -> JsonResponse:
             return _error("Too many wrong tokens; try again later.", 429, Retry_After="3600")
         return _error("A valid token is needed: Authorization: Bearer <token>.", 401)
     if not verification.take_token(
-        "suppression-api",
+        "sup-api",
         str(client.pk),
         capacity=settings.DSAR_SUPPRESSION_API_RATE,
         per_seconds=60,

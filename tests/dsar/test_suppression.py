@@ -18,7 +18,7 @@ FIRST = DEMO_NUMBERS["first_contact"]
 PROSPECT = DEMO_NUMBERS["consent_only"]
 
 
-def cs(sql: str, params=()) -> list[tuple]:
+def cs(sql: str, params=None) -> list[tuple]:
     with connections["customer_service"].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

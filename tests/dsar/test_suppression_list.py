@@ -22,7 +22,7 @@ OTHER = "+31612345678"
 URL = "/api/suppression/check/"
 
 
-def cs(sql: str, params=()) -> list[tuple]:
+def cs(sql: str, params=None) -> list[tuple]:
     with connections["customer_service"].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
