@@ -12,6 +12,8 @@ from dsar.models import (
     Recipient,
     RegisterVersion,
     Subject,
+    Suppression,
+    SuppressionClient,
 )
 
 
@@ -115,6 +117,29 @@ class RegisterVersionAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(ReadOnlyAdmin):
+    # A keyed hash, a channel and a date: nothing here names a person.
+    list_display = ["digest", "channel", "reason", "since"]
+    list_filter = ["channel", "reason"]
+
+
+@admin.register(SuppressionClient)
+class SuppressionClientAdmin(admin.ModelAdmin):
+    """Client systems of the suppression-list endpoint: switched off here; created, and
+    given new tokens, with `manage.py suppression_client` (the token is shown once)."""
+
+    list_display = ["name", "prefix", "active", "created_at", "last_used_at"]
+    fields = ["name", "prefix", "active", "created_at", "last_used_at"]
+    readonly_fields = ["name", "prefix", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -69,7 +69,7 @@ def _move(dr: DataRequest, to: str, *, by=None, data: dict | None = None) -> Non
     # SECURITY: a move needs the row lock of this very transaction, or two decisions race.
     if getattr(dr, "_locked_by", None) is None or dr._locked_by is not _outer_atomic():
         raise RuntimeError("A case moves only inside the transaction that locked its row.")
-    if to not in DataRequest.TRANSITIONS[dr.status]:
+    if to not in dr.moves():
         raise NotAllowed(_("This request cannot move to that state."))
     old, dr.status = dr.status, to
     fields = ["status", "updated_at"]
@@ -141,12 +141,15 @@ def assign(*, data_request: DataRequest, assignee, by) -> DataRequest:
 
 @transaction.atomic
 def start_job(*, data_request: DataRequest, kind: str, by) -> Job:
-    """Queue discovery or a package on a workable case (an erasure only ever follows an
-    approved plan). Raises NotAllowed otherwise."""
+    """Queue discovery, a package, or (for an objection or consent withdrawal whose job
+    failed) the suppression again, on a workable case; an erasure only ever follows an
+    approved plan. Raises NotAllowed otherwise."""
     _require(by, "dsar.work_datarequest")
     dr = _locked(data_request)
     require_workable(dr)
-    if kind not in (Job.Kind.DISCOVER, Job.Kind.PACKAGE):
+    if kind == Job.Kind.SUPPRESS and not dr.executes_itself:
+        raise NotAllowed(_("Only an objection or a consent withdrawal stops marketing."))
+    if kind not in (Job.Kind.DISCOVER, Job.Kind.PACKAGE, Job.Kind.SUPPRESS):
         raise NotAllowed(_("An erasure runs only after its plan was approved."))
     return jobs.start_job(data_request=dr, kind=kind, by=by)
 
@@ -185,7 +188,29 @@ def answer_clarification(*, clarification: Clarification, answer: str) -> Clarif
         actor_kind=AuditEvent.ActorKind.SUBJECT,
         data={"clarification": c.pk, "answer": answer},
     )
+    _resume_clock(c)
     return c
+
+
+def _resume_clock(c: Clarification) -> None:
+    """The clock stood still while the question waited (EDPB 01/2022 §159, as the customer's
+    pages say): the due date moves by the days it waited, to a working day. The first
+    deadline (`initial_due_on`) stays on record."""
+    dr = _locked(c.data_request)
+    waited = (timezone.localdate(c.answered_at) - timezone.localdate(c.asked_at)).days
+    if waited <= 0 or not dr.is_open:
+        return
+    old = dr.due_on
+    dr.due_on = deadlines.next_working_day(
+        old + timedelta(days=waited), country=settings.DSAR_COUNTRY
+    )
+    dr.save(update_fields=["due_on", "updated_at"])
+    audit.record(
+        dr,
+        "dsar.request.clock_resumed",
+        actor_kind=AuditEvent.ActorKind.SUBJECT,
+        data={"clarification": c.pk, "paused_days": waited, "from": old, "to": dr.due_on},
+    )
 
 
 # --- who the customer is, behind a shared number ---------------------------------------------
@@ -703,6 +728,43 @@ def erasure_finished(*, job: Job) -> None:
     if dr.status == Status.ERASING:
         _move(dr, Status.COMPLETED, data={"job": job.pk})
         notify(dr, Notification.Kind.READY)
+
+
+# --- an objection or consent withdrawal, carried out on filing ---------------------------------
+
+
+def suppression_finished(*, job: Job) -> None:
+    """A suppression job is done (dsar.suppress): the number goes on the suppression list,
+    the case closes as completed and the customer is told what was done.
+
+    Call it inside the transaction that marks the job done, so both commit together. Safe
+    to call twice: the list keeps one entry per number and channel, and a case that is no
+    longer workable (closed, or submitted by staff meanwhile) is not moved. No inverse.
+    """
+    from dsar import suppression
+
+    dr = _locked(job.data_request)
+    _entry, created = suppression.record(
+        number=dr.subject.number, channel=dr.channel, reason=dr.kind, since=dr.received_on
+    )
+    if created:
+        audit.record(dr, "dsar.suppression.listed", data={"job": job.pk, "channel": dr.channel})
+    if dr.status in DataRequest.WORKABLE_STATUSES:
+        tables = [
+            {"table": t.get("table"), "action": t.get("action"), "changed": t.get("planned", 0)}
+            for t in (job.summary or {}).get("report", [])
+        ]
+        audit.record(dr, "dsar.suppression.applied", data={"job": job.pk, "tables": tables})
+        _move(dr, Status.COMPLETED, data={"job": job.pk})
+        notify(dr, Notification.Kind.MARKETING_STOPPED)
+
+
+def suppression_failed(*, job: Job) -> None:
+    """A suppression job failed: the case waits for staff (who can run it again from the
+    case page) and the customer gets the ordinary receipt with the deadline, once."""
+    dr = _locked(job.data_request)
+    if dr.is_workable and not dr.notifications.filter(kind=Notification.Kind.RECEIVED).exists():
+        notify(dr, Notification.Kind.RECEIVED)
 
 
 def erasure_plan_changed(*, job: Job) -> None:

@@ -23,6 +23,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 
+from dsar import suppress_rules
+from dsar.suppress_rules import Suppress
+
 FORMAT_VERSION = 1
 
 # What a column holds. The register extract and the access package group data by these.
@@ -93,6 +96,7 @@ _KEYS = {
         "link",
         "dates",
         "identify",
+        "suppress",
         "columns",
         "description",
     },
@@ -169,6 +173,9 @@ class Table:
     # (kind, column) pairs: how staff tell the contacts of a shared number apart
     # (IDENTIFY_KINDS).
     identify: tuple[tuple[str, str], ...] = ()
+    # What an objection or a consent withdrawal does to the customer's rows, or None
+    # (dsar.suppress_rules).
+    suppress: Suppress | None = None
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -260,6 +267,7 @@ class DataMap:
                         "link": _compact(asdict(t.link)) if t.link else None,
                         "dates": dict(t.dates) or None,
                         "identify": dict(t.identify) or None,
+                        "suppress": t.suppress.to_dict() if t.suppress else None,
                         "label": dict(t.label) or None,
                         # A list, not a table: PostgreSQL's jsonb does not keep the order
                         # of an object's keys, and a table's columns have an order.
@@ -392,6 +400,7 @@ class _Reader:
             dates=self.dates(item.get("dates"), where),
             label=self.label(item.get("label"), where),
             identify=self.identify(item.get("identify"), where),
+            suppress=suppress_rules.read(item.get("suppress"), where, self.problem),
         )
 
     def label(self, item: Any, where: str) -> tuple[tuple[str, str], ...]:
@@ -587,6 +596,13 @@ def _table_errors(datamap: DataMap, table: Table) -> list[str]:
         )
     if not table.columns:
         errors.append(f"{where} declares no columns.")
+    if table.suppress:
+        errors += [
+            f"{where}: {e}"
+            for e in suppress_rules.errors(
+                table.suppress, declared=declared, live=None, date_fields=DATE_FIELDS
+            )
+        ]
     retained = [c.name for c in table.columns if c.erasure == "retain"]
     if table.deletes_rows and retained:
         errors.append(
@@ -756,6 +772,20 @@ def _table_live_errors(datamap: DataMap, table: Table, live: dict, alias: str) -
             errors.append(f"{here}: a file reference needs a text column, not a {kind}.")
         if column.erasure in ("mask", "hash") and kind and kind not in TEXT_FIELDS:
             errors.append(f"{here}: erasure {column.erasure!r} needs a text column, not a {kind}.")
+    if table.suppress:
+        declared = {c.name for c in table.columns}
+        shape = set(
+            suppress_rules.errors(
+                table.suppress, declared=declared, live=None, date_fields=DATE_FIELDS
+            )
+        )
+        errors += [
+            f"{where}: {e}"
+            for e in suppress_rules.errors(
+                table.suppress, declared=declared, live=columns, date_fields=DATE_FIELDS
+            )
+            if e not in shape
+        ]
     for kind, name in table.dates:
         if name not in columns:
             errors.append(f"{where}: dates: {kind} column {name!r} does not exist in the table.")

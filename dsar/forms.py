@@ -80,6 +80,12 @@ class QueueFilterForm(forms.Form):
         choices=[
             ("", _("All open")),
             *[(s, DataRequest.Status(s).label) for s in DataRequest.OPEN_STATUSES],
+            # The history: closed cases, such as objections that closed themselves.
+            *[
+                (s.value, s.label)
+                for s in DataRequest.Status
+                if s.value not in DataRequest.OPEN_STATUSES
+            ],
         ],
     )
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)

@@ -33,6 +33,7 @@ from dsar import (
     files,
     register,
     retention,
+    suppress,
 )
 from dsar.models import AccessPackage, DataMapVersion, DataRequest, Job, JobTable
 
@@ -42,6 +43,8 @@ KIND_FOR_REQUEST = {
     DataRequest.Kind.ACCESS: Job.Kind.PACKAGE,
     DataRequest.Kind.EXPORT: Job.Kind.PACKAGE,
     DataRequest.Kind.ERASURE: Job.Kind.ERASE,
+    DataRequest.Kind.OBJECTION: Job.Kind.SUPPRESS,
+    DataRequest.Kind.WITHDRAW_CONSENT: Job.Kind.SUPPRESS,
 }
 
 
@@ -71,6 +74,8 @@ def start_job(
         raise JobFailed("Only an erasure request can be erased.")
     if kind == Job.Kind.ERASE and not approved_sha256:
         raise JobFailed("An erasure runs only after its plan was approved.")
+    if kind == Job.Kind.SUPPRESS and not data_request.executes_itself:
+        raise JobFailed("Only an objection or a consent withdrawal suppresses marketing.")
     if kind != Job.Kind.ERASE and data_request.status not in (
         DataRequest.Status.RECEIVED,
         DataRequest.Status.IN_PROGRESS,
@@ -239,7 +244,12 @@ def run_job(*, job_id: int) -> bool:
     if not _claim(job_id):
         return False
     job = Job.objects.select_related("data_request__subject").get(pk=job_id)
-    runner = {Job.Kind.DISCOVER: _discover, Job.Kind.PACKAGE: _package, Job.Kind.ERASE: _erase}
+    runner = {
+        Job.Kind.DISCOVER: _discover,
+        Job.Kind.PACKAGE: _package,
+        Job.Kind.ERASE: _erase,
+        Job.Kind.SUPPRESS: _suppress,
+    }
     try:
         with _Lease(job.pk):
             summary = runner[job.kind](job)
@@ -249,7 +259,7 @@ def run_job(*, job_id: int) -> bool:
     except OperationalError:
         Job.objects.filter(pk=job.pk, owner=worker_id()).update(state=Job.State.QUEUED)
         raise
-    except JobFailed as e:
+    except (JobFailed, suppress.SuppressFailed) as e:
         _finish(job, Job.State.FAILED, error=e.message)
         return True
     except Exception as e:
@@ -274,14 +284,21 @@ def _finish(job: Job, state: str, *, summary: dict | None = None, error: str = "
         Job.objects.filter(pk=job.pk).update(**fields)
         action = "dsar.job.done" if state == Job.State.DONE else "dsar.job.failed"
         audit.record(job.data_request, action, data={"job": job.pk, "kind": job.kind})
-        if state == Job.State.DONE and job.kind == Job.Kind.ERASE:
+        if state == Job.State.DONE and job.kind in (Job.Kind.ERASE, Job.Kind.SUPPRESS):
             _follow_up(job)
+        if state == Job.State.FAILED and job.kind == Job.Kind.SUPPRESS:
+            from dsar import casework
+
+            casework.suppression_failed(job=job)
 
 
 def _follow_up(job: Job) -> None:
     from dsar import casework
 
-    casework.erasure_finished(job=job)
+    if job.kind == Job.Kind.SUPPRESS:
+        casework.suppression_finished(job=job)
+    else:
+        casework.erasure_finished(job=job)
 
 
 def loaded_map() -> tuple[DataMapVersion, datamap.DataMap]:
@@ -628,6 +645,29 @@ def _erase(job: Job) -> dict:
     return _verify_erasure(job, dm)
 
 
+def _suppress(job: Job) -> dict:
+    """An objection or consent withdrawal, carried out (dsar.suppress): the plan is fixed
+    first and kept, so a rerun after a crash finishes the same rows and tells the same."""
+    dm = _load_map(job)
+    if not job.tables.exists():
+        suppress.plan(job, dm, discover(job.data_request, dm), connections=_connections())
+        job.refresh_from_db()
+    when = job.data_request.received_at
+    reports = []
+    for jt in job.tables.order_by("position"):
+        if jt.state == JobTable.State.PENDING:
+            report = suppress.apply(dm, jt, when=when, connections=_connections())
+            JobTable.objects.filter(pk=jt.pk).update(
+                state=JobTable.State.DONE, report=report, finished_at=timezone.now()
+            )
+            _beat(job)
+        else:
+            report = jt.report
+        reports.append(report)
+    suppress.verify(job, dm, connections=_connections())
+    return {"plan": (job.summary or {}).get("plan", {}), "report": reports, "done": True}
+
+
 def _verify_erasure(job: Job, dm: datamap.DataMap) -> dict:
     """Never report an erasure done on trust: re-read the plan and rediscover the number."""
     problems: list[str] = []
@@ -684,9 +724,12 @@ def requeue_stale(*, limit: int = 100) -> int:
             _enqueue(job)
         behind = list(
             Job.objects.select_related("data_request").filter(
-                kind=Job.Kind.ERASE,
+                Q(kind=Job.Kind.ERASE, data_request__status=DataRequest.Status.ERASING)
+                | Q(
+                    kind=Job.Kind.SUPPRESS,
+                    data_request__status__in=DataRequest.WORKABLE_STATUSES,
+                ),
                 state=Job.State.DONE,
-                data_request__status=DataRequest.Status.ERASING,
             )[:limit]
         )
         for job in behind:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from dsar.models import Approval, AuditEvent, DataRequest, Job, JobTable
+from dsar.models import Approval, AuditEvent, Clarification, DataRequest, Job, JobTable
 from verification.phone import normalise_stored
 
 
@@ -27,7 +27,10 @@ def case_queue(*, user, filters: QueueFilters, today: date | None = None) -> Que
     queries whatever the page (subject and assignee are joined)."""
     today = today or timezone.localdate()
     qs = DataRequest.objects.select_related("subject", "assignee")
-    if not filters.closed:
+    closed_status = filters.status in DataRequest.Status.values and filters.status not in (
+        DataRequest.OPEN_STATUSES
+    )
+    if not filters.closed and not closed_status:
         qs = qs.filter(status__in=DataRequest.OPEN_STATUSES)
     if filters.kind in DataRequest.Kind.values:
         qs = qs.filter(kind=filters.kind)
@@ -52,7 +55,53 @@ def case_queue(*, user, filters: QueueFilters, today: date | None = None) -> Que
         if number:
             condition |= Q(subject__number=number)
         qs = qs.filter(condition)
-    return qs.order_by("due_on", "id")
+    return _with_questions(qs).order_by("due_on", "id")
+
+
+def _with_questions(qs: QuerySet[DataRequest]) -> QuerySet[DataRequest]:
+    """Annotate `waiting_for_customer` (a question is unanswered: the clock is paused) and
+    `customer_answered` (the customer answered and no member of staff acted since)."""
+    open_question = Clarification.objects.filter(
+        data_request=OuterRef("pk"), answered_at__isnull=True
+    )
+    staff_since = AuditEvent.objects.filter(
+        data_request=OuterRef(OuterRef("pk")),
+        actor_kind=AuditEvent.ActorKind.STAFF,
+        created_at__gt=OuterRef("answered_at"),
+    )
+    answered = Clarification.objects.filter(
+        data_request=OuterRef("pk"), answered_at__isnull=False
+    ).filter(~Exists(staff_since))
+    return qs.annotate(
+        waiting_for_customer=Exists(open_question), customer_answered=Exists(answered)
+    )
+
+
+def customer_requests(number: str) -> QuerySet[DataRequest]:
+    """A verified number's requests, newest first, with `waiting_for_customer`."""
+    return _with_questions(
+        DataRequest.objects.filter(subject__number=number).order_by("-received_at")
+    )
+
+
+def customer_state(dr: DataRequest, *, waiting: bool, today: date | None = None) -> str:
+    """What the customer's pages say about a request, one of: "executing" (an objection or
+    consent withdrawal being carried out), "question" (we wait for their answer: the clock
+    is paused), "overdue", "open", "completed", "refused", "withdrawn"."""
+    today = today or timezone.localdate()
+    if not dr.is_open:
+        return dr.status
+    if waiting:
+        return "question"
+    if dr.executes_itself and dr.status == DataRequest.Status.RECEIVED:
+        running = dr.jobs.filter(
+            kind=Job.Kind.SUPPRESS, state__in=[Job.State.QUEUED, Job.State.RUNNING]
+        )
+        if running.exists():
+            return "executing"
+    if today > dr.due_on:
+        return "overdue"
+    return "open"
 
 
 def case_events(data_request: DataRequest) -> QuerySet[AuditEvent]:

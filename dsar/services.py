@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from dsar import audit, deadlines
@@ -95,7 +96,14 @@ def open_request(
     )
     if dr.flagged_repeat:
         audit.record(dr, "dsar.request.flagged_repeat", data={"earlier_in_12_months": filed})
-    _notify(dr, Notification.Kind.RECEIVED)
+    if dr.executes_itself:
+        # Art. 21(3), 7(3): obeyed at once, not in a month. The job runs after commit; its
+        # end tells the customer what was done (or, if it fails, the ordinary receipt).
+        from dsar import jobs
+
+        jobs.start_job(data_request=dr, kind=jobs.KIND_FOR_REQUEST[dr.kind])
+    else:
+        _notify(dr, Notification.Kind.RECEIVED)
     return dr
 
 
@@ -190,6 +198,7 @@ def preview_notice(dr: DataRequest, kind: str, **overrides) -> str:
 def notice_context(dr: DataRequest) -> dict:
     return {
         "reference": dr.reference,
+        "kind": dr.kind,
         "received_on": dr.received_on,
         "due_on": dr.due_on,
         "link": _request_link(dr),
@@ -200,7 +209,22 @@ def notice_context(dr: DataRequest) -> dict:
         "erase_after": _erase_after(dr),
         "authority": settings.DSAR_SUPERVISORY_AUTHORITY,
         "authority_url": settings.DSAR_SUPERVISORY_AUTHORITY_URL,
+        # Rendered in the customer's language when the message is (lazy): what a
+        # suppression job did ("You are off 2 lists: …").
+        "done": lazy(lambda: " ".join(suppression_outcome(dr)), str)(),
     }
+
+
+def suppression_outcome(dr: DataRequest) -> list[str]:
+    """What the finished suppression job of an objection or consent withdrawal did, in the
+    active language (dsar.suppress.outcome); empty when none has finished."""
+    from dsar import suppress
+    from dsar.models import Job
+
+    if not dr.executes_itself:
+        return []
+    job = dr.jobs.filter(kind=Job.Kind.SUPPRESS, state=Job.State.DONE).order_by("-pk").first()
+    return suppress.outcome(job.summary if job else None)
 
 
 def _policy_reason(dr: DataRequest) -> str:

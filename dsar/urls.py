@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dsar.views import customer, dashboard, register, staff
+from dsar.views import api, customer, dashboard, register, staff
 
 app_name = "dsar"
 
@@ -20,6 +20,7 @@ urlpatterns = [
         customer.answer,
         name="request-answer",
     ),
+    path("api/suppression/check/", api.suppression_check, name="suppression-check"),
     path("staff/", staff.queue, name="queue"),
     path("staff/register/", register.register_list, name="register"),
     path("staff/register/register.pdf", register.register_pdf, name="register-pdf"),

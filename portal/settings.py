@@ -457,6 +457,18 @@ DSAR_SUPERVISORY_AUTHORITY = envstr("DSAR_SUPERVISORY_AUTHORITY", "Autoriteit Pe
 DSAR_SUPERVISORY_AUTHORITY_URL = envstr(
     "DSAR_SUPERVISORY_AUTHORITY_URL", "https://autoriteitpersoonsgegevens.nl"
 )
+# The suppression list keeps an HMAC of each number under this key, never the number: it
+# must stay the same for as long as the list is kept (a new key makes every entry unusable),
+# and be kept apart from the database backups.
+DSAR_SUPPRESSION_KEY = envstr("DSAR_SUPPRESSION_KEY")
+if not DSAR_SUPPRESSION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("DSAR_SUPPRESSION_KEY must be set when DEBUG is false.")
+    DSAR_SUPPRESSION_KEY = "insecure-local-suppression-key-only-for-debug-mode"  # noqa: S105
+elif len(DSAR_SUPPRESSION_KEY) < 32:
+    raise ImproperlyConfigured("DSAR_SUPPRESSION_KEY must be at least 32 random characters.")
+# Checks per minute one client system may make on the suppression-list endpoint.
+DSAR_SUPPRESSION_API_RATE = envint("DSAR_SUPPRESSION_API_RATE", 60)
 # Where staff reminders go; managers are the members of the Managers group.
 DSAR_REMINDER_DAYS = envint("DSAR_REMINDER_DAYS", 5)
 # A staff e-mail (reminder, summary) is tried this many times (1, 2, 4 … minutes apart).

@@ -55,6 +55,14 @@ def _spend(scope: str, value: str, limit: tuple[int, int]) -> bool:
     return RateLimit.authorize(scope, value, capacity=capacity, per_seconds=per_seconds)
 
 
+def take_token(scope: str, value: str, *, capacity: int, per_seconds: int) -> bool:
+    """Spend one token of the (scope, value) bucket for another app's rate limit (the
+    suppression-list endpoint); False when it is empty. Only a hash of `value` is stored.
+    Commits on its own, so a refused request still counts."""
+    with transaction.atomic():
+        return _spend(scope, value, (capacity, per_seconds))
+
+
 def _spend_all(limits: list[tuple[str, str, tuple[int, int]]]) -> bool:
     """Spend one token from each bucket in order; stop at the first that refuses.
 

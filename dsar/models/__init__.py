@@ -18,6 +18,7 @@ from dsar.models.requests import (
     Subject,
     new_reference,
 )
+from dsar.models.suppression import Suppression, SuppressionClient
 
 __all__ = [
     "REFERENCE_ALPHABET",
@@ -37,5 +38,7 @@ __all__ = [
     "StaffMail",
     "RequesterDecision",
     "Subject",
+    "Suppression",
+    "SuppressionClient",
     "new_reference",
 ]

@@ -67,6 +67,14 @@ class DataRequest(models.Model):
         Status.REFUSED: set(),
         Status.WITHDRAWN: set(),
     }
+    # Art. 21(3) and 7(3): an objection to direct marketing, and a withdrawal of consent, are
+    # obeyed at once, without waiting for staff. These kinds only may also make the moves
+    # below, when their suppression job has carried them out (casework.suppression_finished).
+    SELF_EXECUTING = (Kind.OBJECTION, Kind.WITHDRAW_CONSENT)
+    SELF_CLOSING = {
+        Status.RECEIVED: {Status.COMPLETED},
+        Status.IN_PROGRESS: {Status.COMPLETED},
+    }
     OPEN_STATUSES = (
         Status.RECEIVED,
         Status.IN_PROGRESS,
@@ -198,6 +206,18 @@ class DataRequest(models.Model):
     def is_extended(self) -> bool:
         return self.extended_at is not None
 
+    @property
+    def executes_itself(self) -> bool:
+        """Carried out on filing by a suppression job (SELF_EXECUTING)."""
+        return self.kind in self.SELF_EXECUTING
+
+    def moves(self) -> set[str]:
+        """The statuses this request may move to now (TRANSITIONS, SELF_CLOSING)."""
+        allowed = set(self.TRANSITIONS[self.status])
+        if self.executes_itself:
+            allowed |= self.SELF_CLOSING.get(self.status, set())
+        return allowed
+
 
 class Notification(models.Model):
     """A message to the subject about their request: queued, then sent once."""
@@ -212,6 +232,7 @@ class Notification(models.Model):
         ERASURE_SCHEDULED = "erasure-scheduled", _("Erasure scheduled")
         REFUSED = "request-refused", _("Request refused")
         CLARIFICATION = "clarification-needed", _("Question for the customer")
+        MARKETING_STOPPED = "marketing-stopped", _("Marketing stopped")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -298,6 +319,7 @@ class Job(models.Model):
         DISCOVER = "discover", _("Discovery")
         PACKAGE = "package", _("Access package")
         ERASE = "erase", _("Erasure")
+        SUPPRESS = "suppress", _("Stop marketing")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from dsar import audit, casework, extracts, services
+from dsar import audit, casework, extracts, selectors, services
 from dsar.forms import KIND_HELP, AnswerForm, ConfirmErasureForm, NewRequestForm
 from dsar.models import AuditEvent, DataRequest
 from verification.decorators import fresh_subject_required, subject_required
@@ -46,9 +46,9 @@ def _language() -> str:
 @never_cache
 @subject_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    requests = DataRequest.objects.filter(subject__number=request.subject_number).order_by(
-        "-received_at"
-    )
+    requests = list(selectors.customer_requests(request.subject_number))
+    for dr in requests:
+        dr.customer_state = selectors.customer_state(dr, waiting=dr.waiting_for_customer)
     context = {"requests": requests, "number": pretty(request.subject_number)}
     return render(request, "dsar/request_list.html", context)
 
@@ -102,6 +102,8 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
     erased = services.finished_erasure(data_request=dr)
     context = {
         "dr": dr,
+        "state": selectors.customer_state(dr, waiting=open_question is not None),
+        "outcome": services.suppression_outcome(dr),
         "is_new": request.GET.get("new") == "1",
         "package": package,
         "erasure_done": erased is not None,

@@ -210,7 +210,7 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @staff_required("dsar.work_datarequest")
 def run_job(request: HttpRequest, reference: str, kind: str) -> HttpResponse:
-    if kind not in (Job.Kind.DISCOVER, Job.Kind.PACKAGE):
+    if kind not in (Job.Kind.DISCOVER, Job.Kind.PACKAGE, Job.Kind.SUPPRESS):
         raise Http404
     return _act(
         request,

@@ -364,3 +364,75 @@ def test_the_command_defaults_to_the_demo_map():
     call_command("load_datamap", stdout=out)
     assert "datamap.toml is valid" in out.getvalue()
     assert "8 tables" in out.getvalue()
+
+
+# --- the suppress action (objections, consent withdrawals) ------------------------------------
+
+CONSENTS = """
+[[tables]]
+source = "cs"
+name = "channel_consents"
+activity = "customer-service"
+link = { number = "number" }
+suppress = { withdraw = "withdrawn_at", channel = "channel", scope = "scope", marketing = ["marketing"] }
+columns.number = { category = "contact", erasure = "hash" }
+columns.channel = { category = "consent", erasure = "retain", legal_basis = "Art. 7(1)" }
+columns.scope = { category = "consent", erasure = "retain", legal_basis = "Art. 7(1)" }
+columns.withdrawn_at = { category = "consent", erasure = "retain", legal_basis = "Art. 7(1)" }
+columns.given_at = { category = "consent", erasure = "retain", legal_basis = "Art. 7(1)" }
+"""
+LISTS = """
+[[tables]]
+source = "cs"
+name = "marketing_list_members"
+activity = "customer-service"
+link = { via = "contact_id", to = "contacts" }
+suppress = { delete = true, name = "list_name" }
+columns.list_name = { category = "marketing", erasure = "delete" }
+"""
+GOOD = SOURCE + NUMBERS + CONTACTS + CONSENTS + LISTS
+
+
+def test_it_accepts_suppress_actions_and_reads_them_back():
+    assert check(GOOD) == []
+    dm = datamap.parse(GOOD, origin="test.toml")
+    rule = dm.table("cs", "channel_consents").suppress
+    assert rule.action == "withdraw" and rule.marketing == ("marketing",)
+    assert dm.table("cs", "marketing_list_members").suppress.action == "delete"
+    assert datamap.from_dict(dm.to_dict(), origin=dm.origin, sha256=dm.sha256) == dm
+
+
+SUPPRESS_BAD = [
+    ("no action", GOOD.replace('delete = true, ', ""), "suppress needs exactly one action"),
+    ("two actions", GOOD.replace('delete = true,', 'delete = true, withdraw = "list_name",'),
+     "suppress needs exactly one action"),
+    ("unknown key", GOOD.replace("delete = true", "delete = true, channels = 'x'"),
+     "suppress: unknown key 'channels'"),
+    ("not a table", GOOD.replace('{ delete = true, name = "list_name" }', '"delete"'),
+     "'suppress' must be { withdraw"),
+    ("delete not a boolean", GOOD.replace("delete = true", 'delete = "yes"'),
+     "suppress: 'delete' must be true or false"),
+    ("scope without values", GOOD.replace(', marketing = ["marketing"]', ""),
+     "'scope' (the consent's purpose column) and 'marketing'"),
+    ("marketing not a list", GOOD.replace('["marketing"]', '"marketing"'),
+     "suppress: 'marketing' must be a list of values"),
+    ("undeclared column", GOOD.replace('name = "list_name"', 'name = "source"'),
+     "suppress: name column 'source' is not a declared column"),
+    ("withdraw a text column", GOOD.replace('withdraw = "withdrawn_at"', 'withdraw = "scope"'),
+     "suppress: withdraw column 'scope' is a CharField, not a date"),
+    ("withdraw a NOT NULL date", GOOD.replace('withdraw = "withdrawn_at"', 'withdraw = "given_at"'),
+     "suppress: withdraw column 'given_at' is NOT NULL"),
+    ("column missing in the table",
+     GOOD.replace('name = "list_name" }', 'name = "list_label" }').replace(
+         "columns.list_name =", "columns.list_label ="),
+     "suppress: name column 'list_label' does not exist in the table"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [b[1:] for b in SUPPRESS_BAD], ids=[b[0] for b in SUPPRESS_BAD]
+)
+def test_it_names_each_suppress_problem(text, expected):
+    errors = check(text)
+    assert any(expected in e for e in errors), errors
+    assert all(e.startswith("test.toml: ") for e in errors), errors

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "k3y-" + "x7Qp9rT2vW5yZ8bC1dF4gH6jK0mN3sU" * 2,
+    "DSAR_SUPPRESSION_KEY": "supp-" + "q8Wn3Lr6Tz1Xc4Vb7Mk0Hj2Gf5Ds9Ap" * 2,
     "ALLOWED_HOSTS": "testserver,privacy.example.com",
     "MESSAGING_GATEWAY": "whatsapp",
     "WHATSAPP_PHONE_NUMBER_ID": "1234567890",

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "k3y-" + "x7Qp9rT2vW5yZ8bC1dF4gH6jK0mN3sU" * 2,
+    "DSAR_SUPPRESSION_KEY": "supp-" + "q8Wn3Lr6Tz1Xc4Vb7Mk0Hj2Gf5Ds9Ap" * 2,
     "ALLOWED_HOSTS": "privacy.example.com",
     "MESSAGING_GATEWAY": "whatsapp",
     "WHATSAPP_PHONE_NUMBER_ID": "1234567890",
@@ -66,6 +67,14 @@ def test_it_needs_a_secret_key_in_production(tmp_path):
     env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
     r = manage("check", VAR_DIR=str(tmp_path), **env)
     assert r.returncode != 0 and "SECRET_KEY must be set" in r.stderr
+
+
+def test_it_needs_a_suppression_key_in_production(tmp_path):
+    env = {k: v for k, v in PRODUCTION.items() if k != "DSAR_SUPPRESSION_KEY"}
+    r = manage("check", VAR_DIR=str(tmp_path), **env)
+    assert r.returncode != 0 and "DSAR_SUPPRESSION_KEY must be set" in r.stderr
+    r = manage("check", VAR_DIR=str(tmp_path), **{**env, "DSAR_SUPPRESSION_KEY": "short"})
+    assert r.returncode != 0 and "at least 32 random characters" in r.stderr
 
 
 def test_it_refuses_an_unreadable_boolean(tmp_path):

@@ -50,15 +50,31 @@ class Command(BaseCommand):
                 kind="access",
                 received_at=now - timedelta(days=26),
             )
+            # The prize-draw prospect stops the marketing texts: carried out at once (the
+            # suppression job runs on commit), the case closes itself.
+            services.open_request(
+                number=DEMO_NUMBERS["consent_only"],
+                kind="objection",
+                channel="all",
+                language="nl",
+                received_at=now - timedelta(minutes=40),
+            )
             for i in range(cases):
+                kind = rng.choice(KINDS)
                 number = (
                     f"+316{rng.randrange(20000000, 99999999)}" if i % 3 else rng.choice(numbers)
                 )
+                ago = timedelta(days=rng.randrange(0, 45), hours=rng.randrange(0, 24))
+                if kind in DataRequest.SELF_EXECUTING:
+                    # Obeyed the moment they are filed, so the demo files them now, for
+                    # numbers of their own: the demo's named customers keep their lists.
+                    number = f"+316{rng.randrange(20000000, 99999999)}"
+                    ago = timedelta(minutes=rng.randrange(1, 300))
                 services.open_request(
                     number=number,
-                    kind=rng.choice(KINDS),
+                    kind=kind,
+                    channel=rng.choice(DataRequest.Channel.values),
                     language=rng.choice(["en", "nl"]),
-                    received_at=now
-                    - timedelta(days=rng.randrange(0, 45), hours=rng.randrange(0, 24)),
+                    received_at=now - ago,
                 )
         self.stdout.write(f"Demo cases: {DataRequest.objects.count()} requests in the queue.")
