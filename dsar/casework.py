@@ -164,6 +164,12 @@ def ask_clarification(*, data_request: DataRequest, question: str, by) -> Clarif
     require_workable(dr)
     if dr.clarifications.filter(answered_at__isnull=True).exists():
         raise NotAllowed(_("A question is already waiting for an answer."))
+    # A question pauses the clock (`_resume_clock`); asked after the deadline it would move
+    # an overdue case's due date and hide the lateness.
+    if dr.due_on < timezone.localdate():
+        raise NotAllowed(
+            _("The deadline has passed: a question can no longer pause the clock. Answer with what you have, or refuse with a ground.")
+        )
     c = Clarification.objects.create(data_request=dr, question=question, asked_by=by)
     audit.record(
         dr, "dsar.clarification.asked", actor=by, data={"clarification": c.pk, "question": question}

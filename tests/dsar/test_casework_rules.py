@@ -2,7 +2,7 @@
 grounds that fit the kind of request, a legal clock that cannot be chosen once it has run
 out, and what the customer is told of a partial refusal or a cancelled erasure."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -204,3 +204,28 @@ def test_make_runs_sweeper_carries_out_an_erasure_once_its_cooling_off_is_over(
     dr.refresh_from_db()
     assert erase.state == "done" and dr.status == "completed"
     assert [m for m in outbox if m.kind == "response-ready"]
+
+
+def test_a_question_cannot_pause_the_clock_of_an_overdue_case(bob):
+    with time_machine.travel(datetime(2025, 3, 5, 10, tzinfo=AMS)):
+        dr = _case()
+        casework.claim(data_request=dr, user=bob)
+    with time_machine.travel(datetime(2025, 4, 8, 10, tzinfo=AMS)):  # due 4 April
+        dr.refresh_from_db()
+        with pytest.raises(NotAllowed, match="deadline has passed"):
+            casework.ask_clarification(data_request=dr, question="period", by=bob)
+    with time_machine.travel(datetime(2025, 4, 20, 10, tzinfo=AMS)):
+        dr.refresh_from_db()
+        assert dr.is_overdue and dr.due_on == date(2025, 4, 4)
+        assert not dr.clarifications.exists()
+
+
+def test_a_question_asked_in_time_pauses_the_clock_by_the_days_it_waited(bob):
+    with time_machine.travel(datetime(2025, 3, 5, 10, tzinfo=AMS)):
+        dr = _case()
+        casework.claim(data_request=dr, user=bob)
+        casework.ask_clarification(data_request=dr, question="period", by=bob)
+    with time_machine.travel(datetime(2025, 3, 12, 10, tzinfo=AMS)):  # 7 days later
+        casework.answer_clarification(clarification=dr.clarifications.get(), answer="all")
+    dr.refresh_from_db()
+    assert dr.initial_due_on == date(2025, 4, 4) and dr.due_on == date(2025, 4, 11)
