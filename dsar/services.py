@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
@@ -150,12 +150,16 @@ def send_notification(*, notification_id: int) -> bool:
         return False
     n = Notification.objects.select_related("data_request__subject").get(pk=notification_id)
     dr = n.data_request
+    # The decided labels (ground, reason, clock) in the customer's language, not in the
+    # language of whoever's request or worker sends it.
+    with translation.override(dr.language):
+        context = notice_context(dr)
     try:
         delivery = verification.send_notice(
             to=dr.subject.number,
             kind=n.kind,
             language=dr.language,
-            context=notice_context(dr),
+            context=context,
             params={"reference": dr.reference, "link": _request_link(dr)},
         )
     except gateways.TemporaryFailure:

@@ -229,3 +229,31 @@ def test_a_question_asked_in_time_pauses_the_clock_by_the_days_it_waited(bob):
         casework.answer_clarification(clarification=dr.clarifications.get(), answer="all")
     dr.refresh_from_db()
     assert dr.initial_due_on == date(2025, 4, 4) and dr.due_on == date(2025, 4, 11)
+
+
+@pytest.mark.parametrize("language", ["nl", "ru"])
+def test_decided_reasons_reach_the_customer_in_their_language(client, bob, carol, outbox, language):
+    from django.utils import translation
+
+    refused = services.open_request(number=FIRST, kind="access", language=language)
+    extended = services.open_request(number=FIRST, kind="export", language=language)
+    for dr in (refused, extended):
+        casework.claim(data_request=dr, user=bob)
+    casework.propose_refusal(data_request=refused, ground="excessive", by=bob)
+    casework.propose_extension(data_request=extended, reason="complexity", by=bob)
+    # Carol approves through her pages in English: the customer still reads their language.
+    staff_login(client, carol)
+    for dr in (refused, extended):
+        review = text(client.get(f"/staff/cases/{dr.reference}/review/"))
+        with committed():
+            client.post(f"/staff/cases/{dr.reference}/approve/")
+        dr.refresh_from_db()
+        notice = [m for m in outbox if dr.reference in m.text][-1].text
+        display = (
+            dr.get_refusal_ground_display if dr is refused else dr.get_extension_reason_display
+        )
+        with translation.override(language):
+            label = str(display())
+        english = str(display())
+        assert label != english and label in notice and english not in notice
+        assert label in review
