@@ -206,7 +206,7 @@ def register_extract_context(
             "register_version": version,
             "datamap_sha256": datamap.sha256[:12],
             "datamap_version": datamap_version,
-            "rights": _rights(),
+            "rights": _rights(_controllers(people, texts)),
             "missing": list(dict.fromkeys(texts.missing)),
             "past_rule": [h.to_dict() for h in dsar_retention.past_rule(retention)],
             **_furniture(people, _reference(data_request), now, version, texts, datamap_version),
@@ -591,7 +591,7 @@ def erasure_receipt_context(*, job: Job, language: str, now: datetime | None = N
             "withheld": withheld,
             "ask": ask or _controllers(people, texts),
             "controllers": _controllers(people, texts),
-            "rights": _rights(),
+            "rights": _rights(_controllers(people, texts)),
             **_furniture(people, _reference(data_request), now, version, texts),
         }
 
@@ -813,7 +813,8 @@ def _reference(data_request: DataRequest) -> str:
     return gettext("Reference %(reference)s") % {"reference": data_request.reference}
 
 
-def _rights() -> list[dict[str, str]]:
+def _rights(controllers: list[dict[str, str]]) -> list[dict[str, str]]:
+    contact = str(controllers[0]["contact"]) if controllers else ""
     authority = {
         "authority": settings.DSAR_SUPERVISORY_AUTHORITY,
         "url": settings.DSAR_SUPERVISORY_AUTHORITY_URL,
@@ -878,8 +879,13 @@ def _rights() -> list[dict[str, str]]:
         },
         {
             "title": gettext("How to use these rights"),
-            "text": gettext("Make a request in our privacy portal, free of charge: %(url)s")
-            % portal,
+            # Only what the portal takes is sent there; the other rights go to the team.
+            "text": gettext(
+                "Access, a copy of your data, erasure, stopping direct marketing and "
+                "withdrawing consent: make a request in our privacy portal, free of charge: "
+                "%(url)s. For your other rights, write to our privacy team: %(contact)s."
+            )
+            % {**portal, "contact": contact},
         },
     ]
 

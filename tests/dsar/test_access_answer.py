@@ -167,6 +167,10 @@ def test_the_customer_receives_a_complete_true_answer_in_their_language(
     assert reader.trailer["/Root"]["/Lang"] == language
     text = _text(extract)
     flat = _flat(text)
+    # Rights the portal does not take are sent to the privacy team, never to the portal.
+    assert "privacy@voorbeeldbank.example" in flat.replace(" ", "")
+    readme = " ".join(zf.read("README.txt").decode().split())
+    assert "privacy@voorbeeldbank.example" in readme and reference in readme
 
     activities = {
         a.code: a

@@ -221,6 +221,8 @@ def test_the_customer_sees_a_scheduled_erasure_and_cancels_it_from_their_page(
         casework.approve(data_request=dr, approver=carol)
     page = text(client.get(f"/my/requests/{dr.reference}/"))
     assert "Your erasure is scheduled" in page and "Cancel the erasure" in page
+    # The status does not say it is being erased (too late to cancel) while it can be.
+    assert "Erasure scheduled: you can still cancel it" in page and "Being erased" not in page
     assert [m for m in outbox if m.kind == "erasure-scheduled" and m.to == number]
     # Another customer cannot cancel it.
     other = Client()
