@@ -1,7 +1,9 @@
 """Demo cases for the staff queue: requests from the demo numbers, spread over the calendar.
 
 Development only. Uses the services (so dates, audit trail and flags are real) with the
-in-memory message gateway, so the terminal is not flooded with notices.
+in-memory message gateway, so the terminal is not flooded with notices. Each request is
+filed at its own date of receipt (time-machine, a development dependency), oldest first, so
+its audit trail and the flag for repeated requests read as a real history would.
 """
 
 from __future__ import annotations
@@ -33,32 +35,30 @@ class Command(BaseCommand):
         if DataRequest.objects.exists():
             self.stdout.write("Demo cases: the portal already has requests; nothing added.")
             return
+        try:
+            import time_machine
+        except ImportError:
+            raise CommandError(
+                "Demo cases need the development extras: pip install -e '.[dev]'"
+            ) from None
         rng = random.Random(42)
         now = timezone.now()
         numbers = [n for key, n in DEMO_NUMBERS.items() if key != "unknown"]
+        planned = [
+            (DEMO_NUMBERS["first_contact"], "access", "en", now - timedelta(days=3)),
+            (DEMO_NUMBERS["heavy"], "erasure", "en", now - timedelta(days=12)),
+            (DEMO_NUMBERS["household"], "access", "en", now - timedelta(days=26)),
+        ]
+        for i in range(cases):
+            number = f"+316{rng.randrange(20000000, 99999999)}" if i % 3 else rng.choice(numbers)
+            kind, language = rng.choice(KINDS), rng.choice(["en", "nl"])
+            received_at = now - timedelta(days=rng.randrange(0, 45), hours=rng.randrange(0, 24))
+            planned.append((number, kind, language, received_at))
         with override_settings(MESSAGING_GATEWAY="locmem"):
-            services.open_request(
-                number=DEMO_NUMBERS["first_contact"],
-                kind="access",
-                received_at=now - timedelta(days=3),
-            )
-            services.open_request(
-                number=DEMO_NUMBERS["heavy"], kind="erasure", received_at=now - timedelta(days=12)
-            )
-            services.open_request(
-                number=DEMO_NUMBERS["household"],
-                kind="access",
-                received_at=now - timedelta(days=26),
-            )
-            for i in range(cases):
-                number = (
-                    f"+316{rng.randrange(20000000, 99999999)}" if i % 3 else rng.choice(numbers)
-                )
-                services.open_request(
-                    number=number,
-                    kind=rng.choice(KINDS),
-                    language=rng.choice(["en", "nl"]),
-                    received_at=now
-                    - timedelta(days=rng.randrange(0, 45), hours=rng.randrange(0, 24)),
-                )
+            for number, kind, language, received_at in sorted(planned, key=lambda p: p[3]):
+                # The request, its audit events and its notice all happen on that day.
+                with time_machine.travel(received_at, tick=False):
+                    services.open_request(
+                        number=number, kind=kind, language=language, received_at=received_at
+                    )
         self.stdout.write(f"Demo cases: {DataRequest.objects.count()} requests in the queue.")
