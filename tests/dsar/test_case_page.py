@@ -106,3 +106,23 @@ def test_an_unclaimed_case_says_what_claiming_opens(client, bob, case):
     assert (
         "Claim the case to extend the deadline, refuse it or ask the customer a question." in page
     )
+
+
+DUTCH_CAPITALS = (
+    r"\b(Ma|Di|Wo|Do|Vr|Za|Zo|Jan|Feb|Mrt|Apr|Mei|Jun|Jul|Aug|Sep|Okt|Nov|Dec)\b\.? ?\d"
+    r"|\d \b(Jan|Feb|Mrt|Apr|Mei|Jun|Jul|Aug|Sep|Okt|Nov|Dec)\b"
+)
+
+
+@pytest.mark.django_db
+def test_dutch_staff_pages_write_dates_in_lower_case(client, bob, maria, case):
+    import re
+
+    casework.claim(data_request=case, user=bob)
+    client.cookies["django_language"] = "nl"
+    case_page = text(staff_login(client, bob).get(f"/staff/cases/{case.reference}/"))
+    assert "ontvangen" in case_page  # Dutch indeed
+    queue = text(client.get("/staff/"))
+    cockpit = staff_login(client, maria).get("/staff/dashboard/").content.decode()
+    for page in (case_page, queue, cockpit):
+        assert not re.search(DUTCH_CAPITALS, page), re.search(DUTCH_CAPITALS, page)
