@@ -27,13 +27,24 @@ FONT = "Portal Sans, system-ui, -apple-system, Segoe UI, Roboto, DejaVu Sans, sa
 @dataclass(frozen=True)
 class Series:
     label: str
-    values: list[float | None]  # None: nothing to show (drawn as a dash)
+    values: list[float | None]  # None: nothing to show (a gap, explained beside the chart)
     colour: str = BLUE
+    # How many cases each value stands for (a share's denominator), written under its bar.
+    counts: list[int] | None = None
 
 
 def _f(value: float) -> str:
     """A coordinate for an attribute: one decimal at most."""
     return f"{value:.1f}".removesuffix(".0")
+
+
+# A generous width of one character, as a share of the font size (DejaVu Sans, the PDF's
+# font, is among the widest): a label this wide is known to fit where it is written.
+CHAR_WIDTH = 0.66
+
+
+def text_width(text: str, font_size: float) -> float:
+    return len(text) * CHAR_WIDTH * font_size
 
 
 def _join(parts: list[SafeString]) -> SafeString:
@@ -101,10 +112,14 @@ def column_chart(
     """Vertical bars, one group per category (e.g. months) and one bar per series.
 
     `maximum` fixes the top of the scale (100 for percentages); otherwise the largest value,
-    rounded up. Values are written above their bars when the bars are wide enough; at most
-    about 12 category labels are written, evenly spaced.
+    rounded up. A value of None leaves a gap. Each bar's value is written above it and its
+    count (`Series.counts`) under it, only where the text fits the bar's width, so that no
+    two labels touch; a category label too wide for its group breaks at its last space, and
+    at most about 12 are written, evenly spaced.
     """
-    left, right, top, bottom = 44, 12, 40, 28
+    counted = any(s.counts for s in series)
+    left, right, top = 44, 12, 40
+    bottom = 28 + (14 if counted else 0) + 14
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values if v is not None]
     top_value = maximum or _nice_ceiling(max(values, default=0))
@@ -127,22 +142,49 @@ def column_chart(
     group = plot_w / n
     bar = max(1.0, min(28.0, (group - 6) / max(len(series), 1)))
     label_every = math.ceil(n / 12)
+    base = top + plot_h
     for i, category in enumerate(categories):
         x0 = left + i * group + (group - bar * len(series)) / 2
         for j, s in enumerate(series):
             parts.append(_column(s, i, x0 + j * bar, bar, top, plot_h, top_value, unit))
+            count = s.counts[i] if s.counts and i < len(s.counts) else None
+            if count and text_width(str(count), 10) <= bar - 2:
+                parts.append(
+                    _text(
+                        x0 + j * bar + bar / 2,
+                        base + 13,
+                        str(count),
+                        text_anchor="middle",
+                        font_size="10",
+                        fill=MUTED,
+                    )
+                )
         if i % label_every == 0:
-            parts.append(
-                _text(left + (i + 0.5) * group, height - 8, category, text_anchor="middle")
-            )
+            y = base + (30 if counted else 16)
+            parts.append(_category(left + (i + 0.5) * group, y, category, group * label_every))
     return _svg(chart_id, title, desc, width, height, parts, shape="columns")
+
+
+def _category(x: float, y: float, label: str, room: float) -> SafeString:
+    """A category label centred at x; on two lines when one would not fit in `room`."""
+    if text_width(label, 13) <= room - 4 or " " not in label:
+        return _text(x, y, label, text_anchor="middle")
+    first, second = label.rsplit(" ", 1)
+    return format_html(
+        '<text x="{x}" y="{y}" text-anchor="middle"><tspan x="{x}">{a}</tspan>'
+        '<tspan x="{x}" dy="14">{b}</tspan></text>',
+        x=_f(x),
+        y=_f(y),
+        a=first,
+        b=second,
+    )
 
 
 def _column(s: Series, i: int, x: float, bar: float, top: float, plot_h: float, top_value, unit):
     value = s.values[i] if i < len(s.values) else None
     base = top + plot_h
     if value is None:
-        return _text(x + bar / 2, base - 3, "–", text_anchor="middle", fill=MUTED)
+        return format_html("")
     h = plot_h * min(value, top_value) / top_value if top_value else 0
     rect = format_html(
         '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
@@ -152,13 +194,13 @@ def _column(s: Series, i: int, x: float, bar: float, top: float, plot_h: float, 
         _f(h),
         s.colour,
     )
-    if bar < 18:
-        return rect
-    # Whole numbers above the bars, so that neighbours do not touch; the table is exact.
-    label = _text(
-        x + bar / 2, base - h - 4, _number(round(value), unit), text_anchor="middle", font_size="10"
-    )
-    return _join([rect, label])
+    # Whole numbers above the bars, with the unit where it fits; a label wider than its
+    # bar would run into its neighbour's, so it is left to the table.
+    for label in (_number(round(value), unit), _number(round(value), "")):
+        if text_width(label, 10) <= bar - 2:
+            text = _text(x + bar / 2, base - h - 4, label, text_anchor="middle", font_size="10")
+            return _join([rect, text])
+    return rect
 
 
 def bar_chart(

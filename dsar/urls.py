@@ -11,6 +11,18 @@ urlpatterns = [
     path("my/requests/<str:reference>/", customer.request_detail, name="request-detail"),
     path("my/requests/<str:reference>/download/", customer.download, name="request-download"),
     path(
+        "my/requests/<str:reference>/download/started/",
+        customer.download_started,
+        {"what": "data"},
+        name="request-download-started",
+    ),
+    path(
+        "my/requests/<str:reference>/erasure-receipt/started/",
+        customer.download_started,
+        {"what": "receipt"},
+        name="request-receipt-started",
+    ),
+    path(
         "my/requests/<str:reference>/cancel-erasure/",
         customer.cancel_erasure,
         name="request-cancel-erasure",

@@ -58,13 +58,30 @@ CODE_ERROR = _("Enter the 6-digit code from your authenticator app.")
 WRONG_CODE = _("That code is not right. Enter the code your app shows now.")
 
 
-class StaffLoginForm(AuthenticationForm):
+class SummaryTakesFocus:
+    """After a failed submit the error summary takes the focus (its `autofocus`), so no
+    field may keep one: a page has one autofocus at most."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        if self._errors:  # type: ignore[attr-defined]
+            for field in self.fields.values():  # type: ignore[attr-defined]
+                field.widget.attrs.pop("autofocus", None)
+
+
+class StaffLoginForm(SummaryTakesFocus, AuthenticationForm):
     """AuthenticationForm that only lets staff through, with the same error as a wrong password."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("Enter a correct username and password. Both are case-sensitive."),
     }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The error summary lists these without their labels: each names its field.
+        self.fields["username"].error_messages["required"] = _("Enter your username.")
+        self.fields["password"].error_messages["required"] = _("Enter your password.")
 
     def confirm_login_allowed(self, user) -> None:
         super().confirm_login_allowed(user)
@@ -74,11 +91,12 @@ class StaffLoginForm(AuthenticationForm):
             raise forms.ValidationError(self.error_messages["invalid_login"], code="not_staff")
 
 
-class TOTPCodeForm(forms.Form):
+class TOTPCodeForm(SummaryTakesFocus, forms.Form):
     """The 6-digit code from an authenticator app; spaces are dropped."""
 
     code = forms.CharField(
         label=_("Code"),
+        error_messages={"required": CODE_ERROR},
         help_text=_("6 digits from your authenticator app. A new code appears every 30 seconds."),
         widget=forms.TextInput(
             attrs={

@@ -12,6 +12,7 @@ admin.site.__class__ = OTPAdminSite
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("health/", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/login/", auth.staff_login, name="staff-login"),
     path("staff/login/code/", auth.staff_otp, name="staff-otp"),

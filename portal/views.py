@@ -4,12 +4,12 @@ import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
 from django.utils.translation import get_language
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from kombu.exceptions import OperationalError as BrokerError
 
 from portal import health as health_checks
@@ -25,6 +25,15 @@ def site_context(request: HttpRequest) -> dict:
 
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/landing.html")
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the static file.
+
+    Not a permanent redirect: the target's hashed name changes when the icon does.
+    """
+    return HttpResponseRedirect(static("img/favicon.ico"))
 
 
 @never_cache

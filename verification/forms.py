@@ -14,6 +14,7 @@ class PhoneForm(forms.Form):
     number = forms.CharField(
         label=_("Your mobile number"),
         help_text=_("The number you use to message us on WhatsApp or by SMS."),
+        error_messages={"required": _("Enter your mobile number, for example 06 12345678.")},
         strip=False,
         widget=forms.TextInput(
             attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel", "maxlength": 40}
@@ -36,6 +37,7 @@ class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code"),
         help_text=_("6 digits. It is valid for 10 minutes."),
+        error_messages={"required": CODE_ERROR},
         strip=True,
         widget=forms.TextInput(
             attrs={

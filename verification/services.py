@@ -15,6 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from verification import gateways
 from verification.models import PhoneDevice, RateLimit, VerificationLog
@@ -48,6 +49,11 @@ class Challenge:
 
     device_id: int
     resend_at: datetime
+    # False within the resend cooldown: no new code went out for this request.
+    sent: bool = True
+    # Within the cooldown: whether the code sent earlier was asked for by this session
+    # (and so works here). Says nothing about whether the number is known.
+    earlier_works_here: bool = False
 
 
 def _spend(scope: str, value: str, limit: tuple[int, int]) -> bool:
@@ -86,8 +92,9 @@ def start_verification(*, number: str, binding: str, ip: str, session_key: str) 
     Rate limits per IP, per session and per number are spent before anything is sent, in
     that order and only until one refuses; raises `RateLimited` when one is exhausted
     (after committing the spent tokens), or `Blocked` while the number is blocked after
-    too many wrong codes. Within the resend cooldown no new code is sent but the answer
-    is the same. The code itself is created and sent by `send_code_task` after commit.
+    too many wrong codes. Within the resend cooldown no new code is sent (`sent` False,
+    with whether the earlier code was this session's); known and unknown numbers get the
+    same answer either way. The code itself is created and sent by `send_code_task` after commit.
     """
     with transaction.atomic():
         outcome = _start(number=number, binding=binding, ip=ip, session_key=session_key)
@@ -117,7 +124,12 @@ def _start(
         return Blocked(_blocked_message(device.blocked_until))
     allowed, info = device.generate_is_allowed()
     if not allowed:
-        return Challenge(device_id=device.pk, resend_at=info["next_generation_at"])
+        return Challenge(
+            device_id=device.pk,
+            resend_at=info["next_generation_at"],
+            sent=False,
+            earlier_works_here=device.binding_matches(binding),
+        )
     device.bind(binding)
     VerificationLog.objects.create(event=VerificationLog.Event.REQUESTED, device=device)
     from verification.tasks import send_code_task
@@ -269,7 +281,12 @@ def _confirm(
     if not allowed:
         wait = max(1, int((info["locked_until"] - timezone.now()).total_seconds() + 0.999))
         return "", CodeRejected(
-            _("Please wait %(seconds)s seconds before you try again.") % {"seconds": wait}
+            ngettext(
+                "Please wait %(seconds)s second before you try again.",
+                "Please wait %(seconds)s seconds before you try again.",
+                wait,
+            )
+            % {"seconds": wait}
         )
     if not device.verify_token(code):
         VerificationLog.objects.create(event=VerificationLog.Event.REJECTED, device=device)

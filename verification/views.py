@@ -43,9 +43,13 @@ def _send_code(request: HttpRequest, number: str, next_url: str) -> services.Cha
     subject_session.set_challenge_device(
         request.session, device_id=challenge.device_id, resend_at=challenge.resend_at.timestamp()
     )
+    # What the code page may truthfully say: a code went out now, or one went out shortly
+    # before (to this session or another) and none can be asked for until `resend_at`.
+    earlier = "here" if challenge.earlier_works_here else "elsewhere"
     request.session[subject_session.PENDING] = {
         **request.session[subject_session.PENDING],
         "next": next_url,
+        "sent": "now" if challenge.sent else earlier,
     }
     return challenge
 
@@ -105,6 +109,7 @@ def code(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "number": phone.pretty(pending["number"]),
+        "sent": pending.get("sent", "now"),
         "can_resend": time.time() >= pending.get("resend_at", 0),
         "resend_at": datetime.fromtimestamp(pending.get("resend_at", 0), tz=UTC),
     }
@@ -121,9 +126,10 @@ def resend(request: HttpRequest) -> HttpResponse:
     except services.RateLimited as e:
         messages.error(request, e.message)
     else:
-        messages.success(
-            request, _("If the number can receive messages, a new code is on its way.")
-        )
+        if subject_session.pending_challenge(request.session).get("sent") == "now":
+            messages.success(
+                request, _("If the number can receive messages, a new code is on its way.")
+            )
     return redirect("verification:code")
 
 

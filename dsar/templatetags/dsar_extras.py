@@ -86,3 +86,11 @@ def decision_text(approval) -> str:
             "channel": DataRequest.Channel(p["channel"]).label,
         }
     return ""
+
+
+@register.filter
+def audit_lines(events) -> list:
+    """A case's audit events as sentences with names (dsar.audit_text), for the case page."""
+    from dsar import audit_text
+
+    return audit_text.lines(events)

@@ -159,6 +159,25 @@ def cancel_erasure(request: HttpRequest, reference: str) -> HttpResponse:
 
 @never_cache
 @fresh_subject_required
+def download_started(request: HttpRequest, reference: str, what: str) -> HttpResponse:
+    """The page a download button leads to (after a fresh code if needed): it starts the
+    file with a meta refresh and stays, so the browser does not sit on the code page."""
+    dr = _get_request_for_subject(request, reference)
+    if what == "data":
+        if services.downloadable_package(data_request=dr) is None:
+            return render(request, "dsar/package_gone.html", {"dr": dr}, status=410)
+        url, filename = reverse("dsar:request-download", args=[reference]), f"{reference}.zip"
+    else:
+        if services.finished_erasure(data_request=dr) is None:
+            raise Http404
+        url = reverse("dsar:request-receipt", args=[reference])
+        filename = f"{reference}-erasure-receipt.pdf"
+    context = {"dr": dr, "file_url": url, "filename": filename}
+    return render(request, "dsar/download_started.html", context)
+
+
+@never_cache
+@fresh_subject_required
 def download(request: HttpRequest, reference: str) -> HttpResponse:
     dr = _get_request_for_subject(request, reference)
     package = services.downloadable_package(data_request=dr)

@@ -42,6 +42,7 @@ MAX_ID = 2**63 - 1
 
 FIGURE_TITLES = {
     "received": gettext_lazy("Requests received"),
+    "filed": gettext_lazy("Requests filed in the portal after a code"),
     "on_time_first": gettext_lazy("Answered within one month"),
     "late_first": gettext_lazy("Not answered within one month"),
     "pending_first": gettext_lazy("Open, first deadline not yet passed"),
@@ -128,17 +129,23 @@ def cockpit_charts(figures: dashboard.Cockpit) -> dict:
         title=_("Answered on time, by month of receipt"),
         desc=_(
             "Share of the decided requests received each month from %(start)s to %(end)s that "
-            "were answered within one month and within the legal deadline. A dash: nothing "
-            "decided yet. The table after the chart gives the numbers."
+            "were answered within one month and within the legal deadline, with the number of "
+            "decided requests under each bar. No bar: nothing received that month is decided "
+            "yet. The table after the chart gives the numbers."
         )
         % {"start": months[0], "end": months[-1]},
         categories=months,
         series=[
-            charts.Series(_("Within one month"), [m.first.percent for m in figures.months]),
+            charts.Series(
+                _("Within one month"),
+                [m.first.percent for m in figures.months],
+                counts=[m.first.decided for m in figures.months],
+            ),
             charts.Series(
                 _("Within the legal deadline"),
                 [m.final.percent for m in figures.months],
                 charts.BROWN,
+                counts=[m.final.decided for m in figures.months],
             ),
         ],
         maximum=100,
@@ -156,14 +163,14 @@ def cockpit_charts(figures: dashboard.Cockpit) -> dict:
         chart_id="chart-funnel",
         title=_("Verification funnel"),
         desc=_(
-            "Codes requested, codes sent, numbers verified and requests filed in the period. "
-            "The table after the chart gives the numbers."
+            "Codes requested, codes sent, numbers verified and requests filed in the portal in "
+            "the period. The table after the chart gives the numbers."
         ),
         rows=[
             (_("Codes requested"), f.requested),
             (_("Codes sent"), f.sent),
             (_("Numbers verified"), f.verified),
-            (_("Requests filed"), f.filed),
+            (_("Requests filed in the portal"), f.filed),
         ],
         colour=charts.GREEN,
     )

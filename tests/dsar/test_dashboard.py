@@ -336,11 +336,32 @@ def test_it_measures_the_verification_funnel(cases):
     log("send_failed", local(date(2025, 2, 1)))
     log("verified", local(date(2025, 2, 1)), 3)
     log("rejected", local(date(2025, 2, 1)), 2)
+    # Filed in the portal after a code: the form's token. The rest came another way.
+    portal = [cases[k].pk for k in ("A1", "B2")]
+    DataRequest.objects.filter(pk__in=portal).update(idempotency_key="form-token")
     funnel = dashboard.verification_funnel(dashboard.Filters(DEFAULT.start, TODAY, "erasure"))
     assert (funnel.requested, funnel.sent, funnel.verified) == (5, 4, 3)
     assert (funnel.send_failed, funnel.rejected, funnel.locked) == (1, 2, 0)
-    assert funnel.filed == 14  # every kind: verification comes before the choice of kind
-    assert (funnel.sent_percent, funnel.verified_percent) == (80.0, 60.0)
+    # Every kind (verification comes before the choice of kind), only its own population.
+    assert (funnel.filed, funnel.other_routes) == (2, 12)
+    assert (funnel.sent_percent, funnel.verified_percent, funnel.filed_percent) == (
+        80.0, 60.0, 40.0,
+    )  # fmt: skip
+    listed = dashboard.figure_cases(
+        dashboard.Drill("filed"), DEFAULT, today=TODAY, now=timezone.now()
+    )
+    assert {r["reference"] for r in listed} == {cases["A1"].reference, cases["B2"].reference}
+
+
+@pytest.mark.parametrize(
+    ("requested", "filed", "share"), [(0, 3, None), (4, 47, None), (4, 4, 100.0), (4, 1, 25.0)]
+)
+def test_a_funnel_share_is_never_over_100_percent(requested, filed, share):
+    funnel = dashboard.Funnel(
+        requested=requested, sent=requested, verified=filed, filed=filed,
+        send_failed=0, rejected=0, locked=0, rate_limited=0,
+    )  # fmt: skip
+    assert funnel.filed_percent == share and funnel.verified_percent == share
 
 
 # --- the accountability CSV ---------------------------------------------------------------
@@ -440,8 +461,70 @@ def test_charts_are_labelled_scalable_svg_with_every_text_escaped():
     assert '<desc id="c1-desc">Months &amp; &quot;shares&quot;</desc>' in svg
     assert "Jan &lt;b&gt;" in svg and "One &amp; two" in svg
     assert "<script" not in svg and "<b>" not in svg
-    assert ">50%<" in svg and ">–<" in svg  # a value label, and a dash for None
+    assert ">50%<" in svg  # a value label
+    assert svg.count("<rect") == 2  # the legend's and one bar: None is a gap, not a dash
+    assert ">–<" not in svg
 
     bars = str(charts.bar_chart(chart_id="c2", title="T", desc="D", rows=[("<i>", 3), ("b", 0)]))
     assert "&lt;i&gt;" in bars and "<i>" not in bars
     assert bars.count("<rect") == 2
+
+
+def _labels(svg: str) -> list[tuple[float, float, str, float]]:
+    """(x, y, text, font size) of every single-line <text> of a chart."""
+    import re
+
+    found = []
+    for m in re.finditer(r'<text x="([\d.]+)" y="([\d.]+)"([^>]*)>([^<]+)</text>', svg):
+        size = re.search(r'font-size="(\d+)"', m.group(3))
+        found.append(
+            (
+                float(m.group(1)),
+                float(m.group(2)),
+                m.group(4),
+                float(size.group(1)) if size else 13.0,
+            )
+        )
+    return found
+
+
+def test_the_on_time_chart_writes_counts_under_bars_and_no_label_touches_another():
+    from dsar import charts
+
+    months = [f"okt {2000 + i}" for i in range(12)]
+    svg = str(
+        charts.column_chart(
+            chart_id="c3",
+            title="T",
+            desc="D",
+            categories=months,
+            series=[
+                charts.Series("a", [100.0] * 11 + [None], counts=[4] * 11 + [0]),
+                charts.Series("b", [100.0] * 11 + [None], counts=[123] * 11 + [0]),
+            ],
+            maximum=100,
+            unit="%",
+        )
+    )
+    labels = _labels(svg)
+    counts = [t for t in labels if t[2] in ("4", "123")]
+    assert len(counts) == 22  # one under each bar; none under the gap
+    # Labels on one line never overlap, by the chart's own generous width estimate.
+    for row in {y for _, y, _, _ in labels}:
+        spans = sorted(
+            (x - charts.text_width(t, size) / 2, x + charts.text_width(t, size) / 2)
+            for x, y, t, size in labels
+            if y == row and "middle" in svg
+        )
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), row
+    # A month label too wide for its group goes on two lines.
+    assert '<tspan x="' in svg and ">2011</tspan>" in svg
+    assert "100%100%" not in svg.replace("</text><text", "")
+
+
+def test_the_cockpit_says_what_a_gap_and_the_counts_mean(client, maria):
+    from tests.conftest import staff_login, text
+
+    page = text(staff_login(client, maria).get("/staff/dashboard/"))
+    assert "Under each bar: the requests it counts" in page
+    assert "A month without a bar" in page

@@ -48,5 +48,6 @@ class Command(BaseCommand):
         self.stdout.write("Demo staff logins (new passwords each run), sign in at /staff/login/:")
         self.stdout.write("\n".join(lines))
         self.stdout.write(
-            "Second factor: `.venv/bin/python manage.py demo_totp bob` prints bob's current code."
+            "Second factor: `DEBUG=true .venv/bin/python manage.py demo_totp bob` prints an unused "
+            "code of bob's."
         )

@@ -1,7 +1,9 @@
 """Demo cases for the staff queue: requests from the demo numbers, spread over the calendar.
 
 Development only. Uses the services (so dates, audit trail and flags are real) with the
-in-memory message gateway, so the terminal is not flooded with notices.
+in-memory message gateway, so the terminal is not flooded with notices. Each request is
+filed at its own date of receipt (time-machine, a development dependency), oldest first, so
+its audit trail and the flag for repeated requests read as a real history would.
 """
 
 from __future__ import annotations
@@ -33,48 +35,46 @@ class Command(BaseCommand):
         if DataRequest.objects.exists():
             self.stdout.write("Demo cases: the portal already has requests; nothing added.")
             return
+        try:
+            import time_machine
+        except ImportError:
+            raise CommandError(
+                "Demo cases need the development extras: pip install -e '.[dev]'"
+            ) from None
         rng = random.Random(42)
         now = timezone.now()
         numbers = [n for key, n in DEMO_NUMBERS.items() if key != "unknown"]
-        with override_settings(MESSAGING_GATEWAY="locmem"):
-            services.open_request(
-                number=DEMO_NUMBERS["first_contact"],
-                kind="access",
-                received_at=now - timedelta(days=3),
-            )
-            services.open_request(
-                number=DEMO_NUMBERS["heavy"], kind="erasure", received_at=now - timedelta(days=12)
-            )
-            services.open_request(
-                number=DEMO_NUMBERS["household"],
-                kind="access",
-                received_at=now - timedelta(days=26),
-            )
+        # (number, kind, channel, language, received at)
+        planned = [
+            (DEMO_NUMBERS["first_contact"], "access", "whatsapp", "en", now - timedelta(days=3)),
+            (DEMO_NUMBERS["heavy"], "erasure", "whatsapp", "en", now - timedelta(days=12)),
+            (DEMO_NUMBERS["household"], "access", "whatsapp", "en", now - timedelta(days=26)),
             # The prize-draw prospect stops the marketing texts: carried out at once (the
             # suppression job runs on commit), the case closes itself.
-            services.open_request(
-                number=DEMO_NUMBERS["consent_only"],
-                kind="objection",
-                channel="all",
-                language="nl",
-                received_at=now - timedelta(minutes=40),
-            )
-            for i in range(cases):
-                kind = rng.choice(KINDS)
-                number = (
-                    f"+316{rng.randrange(20000000, 99999999)}" if i % 3 else rng.choice(numbers)
-                )
-                ago = timedelta(days=rng.randrange(0, 45), hours=rng.randrange(0, 24))
-                if kind in DataRequest.SELF_EXECUTING:
-                    # Obeyed the moment they are filed, so the demo files them now, for
-                    # numbers of their own: the demo's named customers keep their lists.
-                    number = f"+316{rng.randrange(20000000, 99999999)}"
-                    ago = timedelta(minutes=rng.randrange(1, 300))
-                services.open_request(
-                    number=number,
-                    kind=kind,
-                    channel=rng.choice(DataRequest.Channel.values),
-                    language=rng.choice(["en", "nl"]),
-                    received_at=now - ago,
-                )
+            (DEMO_NUMBERS["consent_only"], "objection", "all", "nl", now - timedelta(minutes=40)),
+        ]
+        for i in range(cases):
+            kind = rng.choice(KINDS)
+            number = f"+316{rng.randrange(20000000, 99999999)}" if i % 3 else rng.choice(numbers)
+            ago = timedelta(days=rng.randrange(0, 45), hours=rng.randrange(0, 24))
+            if kind in DataRequest.SELF_EXECUTING:
+                # Obeyed the moment they are filed, so the demo files them recently, for
+                # numbers of their own: the demo's named customers keep their lists.
+                number = f"+316{rng.randrange(20000000, 99999999)}"
+                ago = timedelta(minutes=rng.randrange(1, 300))
+            channel = rng.choice(DataRequest.Channel.values)
+            planned.append((number, kind, channel, rng.choice(["en", "nl"]), now - ago))
+        with override_settings(MESSAGING_GATEWAY="locmem"):
+            for number, kind, channel, language, received_at in sorted(
+                planned, key=lambda p: p[4]
+            ):
+                # The request, its audit events and its notice all happen on that day.
+                with time_machine.travel(received_at, tick=False):
+                    services.open_request(
+                        number=number,
+                        kind=kind,
+                        channel=channel,
+                        language=language,
+                        received_at=received_at,
+                    )
         self.stdout.write(f"Demo cases: {DataRequest.objects.count()} requests in the queue.")
