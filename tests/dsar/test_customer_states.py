@@ -68,7 +68,7 @@ def test_a_refused_request_says_when_it_was_refused(client, bob, carol):
         dr = filed(client)
         staff = staff_login(Client(), bob)
         staff.post(f"/staff/cases/{dr.reference}/claim/")
-        staff.post(f"/staff/cases/{dr.reference}/refuse/", {"ground": "unfounded"})
+        staff.post(f"/staff/cases/{dr.reference}/refuse/", {"refuse-ground": "unfounded"})
         approver = staff_login(Client(), carol)
         approver.get(f"/staff/cases/{dr.reference}/review/")
         approver.post(f"/staff/cases/{dr.reference}/approve/")
@@ -84,7 +84,7 @@ def test_a_question_is_flagged_and_the_clock_pauses_then_moves(client, bob):
         dr = filed(client)
         staff = staff_login(Client(), bob)
         staff.post(f"/staff/cases/{dr.reference}/claim/")
-        staff.post(f"/staff/cases/{dr.reference}/clarify/", {"question": "period"})
+        staff.post(f"/staff/cases/{dr.reference}/clarify/", {"clarify-question": "period"})
     with at(2025, 3, 10):
         verify(client, ALICE)
         listing = text(client.get("/my/requests/"))
