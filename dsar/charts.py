@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 BLUE = "#0b5a8a"
 BROWN = "#8a5300"
@@ -184,7 +184,7 @@ def _column(s: Series, i: int, x: float, bar: float, top: float, plot_h: float, 
     value = s.values[i] if i < len(s.values) else None
     base = top + plot_h
     if value is None:
-        return format_html("")
+        return mark_safe("")
     h = plot_h * min(value, top_value) / top_value if top_value else 0
     rect = format_html(
         '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',

@@ -14,7 +14,7 @@ def test_each_demo_case_is_audited_on_the_day_it_was_received(settings):
     settings.DEBUG = True
     call_command("seed_demo_cases", cases=12, stdout=io.StringIO())
     requests = list(DataRequest.objects.all())
-    assert len(requests) == 15
+    assert len(requests) == 16  # 12 random, 3 named customers, the prospect who objected
     for dr in requests:
         received = dr.events.get(action="dsar.request.received")
         assert received.created_at == dr.received_at
