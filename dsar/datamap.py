@@ -47,7 +47,7 @@ STRATEGIES = {
     "null": "set the column to NULL",
     "mask": "overwrite with a fixed mask",
     "hash": "replace with a keyed, irreversible hash",
-    "retain": "keep, because a law requires it (legal_basis), until the retention rule ends",
+    "retain": "keep on its legal ground (legal_basis: a legal obligation or legal claims), until the retention rule ends",
 }
 
 # Processing-activity codes as the register will know them: "customer-service".

@@ -38,7 +38,7 @@ def strategy_label(code: str) -> str:
         "null": gettext("Emptied"),
         "mask": gettext("Overwritten with a mask"),
         "hash": gettext("Replaced by an irreversible code"),
-        "retain": gettext("Kept, because a law requires it"),
+        "retain": gettext("Kept on a legal ground (below)"),
     }
     return labels.get(code, code)
 
