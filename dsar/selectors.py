@@ -11,7 +11,6 @@ from django.utils import timezone
 from dsar.models import Approval, AuditEvent, DataRequest, Job, JobTable, Subject
 from verification.phone import normalise_stored
 
-
 # A search finds one case by reference or a number's cases: never more than this.
 SEARCH_IDS = 500
 
