@@ -9,28 +9,16 @@ member's request still succeeds, and the sweeper hands the work over again later
 from __future__ import annotations
 
 import logging
-from functools import partial
 
 from celery import shared_task
-from django.db import OperationalError, transaction
-from kombu.exceptions import KombuError
+from django.db import OperationalError
 
 from verification.gateways import TemporaryFailure
+from verification.tasks import enqueue
+
+__all__ = ["enqueue"]
 
 logger = logging.getLogger(__name__)
-
-
-def enqueue(task, *args) -> None:
-    """Send `task(*args)` to the broker once the current transaction commits; never fails
-    the caller because the broker is unreachable (logged; the sweeper sends it again)."""
-    transaction.on_commit(partial(_send, task, args))
-
-
-def _send(task, args: tuple) -> None:
-    try:
-        task.apply_async(args=args)
-    except (KombuError, OSError) as e:
-        logger.warning("broker unreachable, %s%r left for the sweeper: %s", task.name, args, e)
 
 
 @shared_task(
@@ -72,12 +60,15 @@ def run_job_task(job_id: int) -> None:
 
 @shared_task
 def requeue_stale_jobs_task() -> None:
-    """The sweeper, every minute: jobs whose worker died or that sat unclaimed, notices
-    still queued, staff e-mails due (including the retries of failed sends)."""
+    """The sweeper, every DSAR_SWEEP_SECONDS: jobs whose worker died or that sat unclaimed,
+    notices still queued, verification codes still pending, staff e-mails due (including
+    the retries of failed sends)."""
     from dsar import jobs, services, staff_mail
+    from verification import services as verification
 
     jobs.requeue_stale()
     services.resend_queued_notifications()
+    verification.resend_pending()
     staff_mail.send_due()
 
 

@@ -428,6 +428,9 @@ if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 # Numbers that asked for a code are forgotten after this many idle days.
 VERIFICATION_RETENTION_DAYS = envint("VERIFICATION_RETENTION_DAYS", 30)
+# A code (or block notice) still unsent this long after it was handed to the broker is
+# handed to a worker again by the sweeper (the device row is the outbox).
+VERIFICATION_SEND_GRACE_SECONDS = envint("VERIFICATION_SEND_GRACE_SECONDS", 30)
 
 CELERY_BEAT_SCHEDULE = {
     "verification-purge-stale": {

@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin
 
@@ -54,9 +54,21 @@ class PhoneDevice(ThrottlingMixin, CooldownMixin, SideChannelDevice):
     blocked_until = models.DateTimeField(null=True, blank=True)
     # Set when the owner is to be told of a block; the notice task claims it.
     notice_pending = models.BooleanField(default=False)
+    # The pending message's language, and when it was last handed to the broker: the
+    # sweeper hands a code or notice still pending after VERIFICATION_SEND_GRACE_SECONDS
+    # to a worker again (the broker is a doorbell; these rows are the outbox).
+    language = models.CharField(max_length=8, default="en")
+    queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "phone device"
+        indexes = [
+            models.Index(
+                fields=["queued_at"],
+                condition=models.Q(send_pending=True) | models.Q(notice_pending=True),
+                name="verification_device_outbox",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"PhoneDevice #{self.pk}"
@@ -72,13 +84,18 @@ class PhoneDevice(ThrottlingMixin, CooldownMixin, SideChannelDevice):
     def _hash(self, code: str) -> str:
         return _digest("code", str(self.pk), self.number, self.binding, code)
 
-    def bind(self, binding: str, *, commit: bool = True) -> None:
-        """Bind the next code to the session holding `binding`; starts the resend cooldown."""
+    def bind(self, binding: str, *, language: str = "en", commit: bool = True) -> None:
+        """Bind the next code to the session holding `binding` and mark it to be sent (in
+        `language`); starts the resend cooldown, which also dates the request."""
         self.binding = _digest("binding", binding)
         self.send_pending = True
+        self.language = language
         self.cooldown_set(commit=False)
+        self.queued_at = self.last_generated_timestamp
         if commit:
-            self.save(update_fields=["binding", "send_pending", "last_generated_timestamp"])
+            self.save(update_fields=self.BIND_FIELDS)
+
+    BIND_FIELDS = ["binding", "send_pending", "language", "last_generated_timestamp", "queued_at"]
 
     def issue_code(self) -> str:
         """Create a fresh code, store its hash and return the plain code for delivery.
@@ -119,14 +136,21 @@ class PhoneDevice(ThrottlingMixin, CooldownMixin, SideChannelDevice):
         """True while the failure cap blocks this number (see `block`)."""
         return self.blocked_until is not None and (now or timezone.now()) < self.blocked_until
 
-    def block(self, *, until: datetime) -> None:
+    def block(self, *, until: datetime, language: str = "en") -> None:
         """Stop codes to this number until `until`; the live code dies, no pending send
-        goes out and the owner's notice is queued (`notice_pending`). Saves."""
+        goes out and the owner's notice is queued (`notice_pending`, in `language`). Saves."""
         self.blocked_until = until
         self.token = None
         self.send_pending = False
         self.notice_pending = True
-        self.save(update_fields=["blocked_until", "token", "send_pending", "notice_pending"])
+        self.language = language
+        self.queued_at = timezone.now()
+        self.save(
+            update_fields=[
+                "blocked_until", "token", "send_pending", "notice_pending", "language",
+                "queued_at",
+            ]
+        )  # fmt: skip
 
     def verify_token(self, token: str) -> bool:
         """Check a code; throttled, single use, dead after too many failures.
@@ -172,7 +196,10 @@ class RateLimit(models.Model):
     """
 
     key = models.CharField(max_length=80, unique=True)
+    # The bucket's level (1.0 = full; one request costs 1/capacity) at `stamp`.
     tokens = models.FloatField(default=1.0)
+    # `updated` as seconds since the epoch, for the refill arithmetic in SQL.
+    stamp = models.FloatField(default=0.0)
     updated = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -182,24 +209,39 @@ class RateLimit(models.Model):
     def authorize(scope: str, value: str, *, capacity: int, per_seconds: int) -> bool:
         """Spend one token from the (scope, value) bucket; False when it is empty.
 
-        Capacity `capacity` tokens refill evenly over `per_seconds`. Locks the row, so it
-        is correct under concurrency; must run inside a transaction.
+        Capacity `capacity` tokens refill evenly over `per_seconds`. One statement: an
+        INSERT … ON CONFLICT DO UPDATE … WHERE there is a token … RETURNING, which creates
+        the bucket or refills and spends it under the row's lock (SQLite and PostgreSQL);
+        a refused request changes nothing (the level is computed from `stamp` on read).
         """
         key = f"{scope}:{_digest('ratelimit', scope, value)[:64]}"
         now = timezone.now()
-        bucket, _ = RateLimit.objects.select_for_update().get_or_create(
-            key=key, defaults={"tokens": 1.0, "updated": now}
+        t = RateLimit._meta.db_table
+        cost = 1.0 / capacity
+        level = (
+            f"(CASE WHEN %(now)s <= {t}.stamp THEN {t}.tokens "
+            f"WHEN {t}.tokens + (%(now)s - {t}.stamp) / %(per)s >= 1.0 THEN 1.0 "
+            f"ELSE {t}.tokens + (%(now)s - {t}.stamp) / %(per)s END)"
         )
-        refill = max(0.0, (now - bucket.updated).total_seconds()) / per_seconds
-        bucket.tokens = min(1.0, bucket.tokens + refill)
-        if bucket.tokens < 1.0 / capacity - 1e-9:
-            bucket.updated = now
-            bucket.save(update_fields=["tokens", "updated"])
-            return False
-        bucket.tokens -= 1.0 / capacity
-        bucket.updated = now
-        bucket.save(update_fields=["tokens", "updated"])
-        return True
+        sql = (
+            f"INSERT INTO {t} (key, tokens, stamp, updated) "  # noqa: S608
+            "VALUES (%(key)s, %(first)s, %(now)s, %(updated)s) "
+            f"ON CONFLICT (key) DO UPDATE SET tokens = {level} - %(cost)s, "
+            f"stamp = CASE WHEN %(now)s > {t}.stamp THEN %(now)s ELSE {t}.stamp END, "
+            "updated = excluded.updated "
+            f"WHERE {level} >= %(cost)s - 1e-9 RETURNING {t}.id"
+        )
+        params = {
+            "key": key,
+            "first": 1.0 - cost,
+            "now": now.timestamp(),
+            "updated": connection.ops.adapt_datetimefield_value(now),
+            "per": float(per_seconds),
+            "cost": cost,
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone() is not None
 
 
 class VerificationLog(models.Model):

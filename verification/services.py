@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -115,9 +116,12 @@ def _start(
     if not _spend_all(limits):
         VerificationLog.objects.create(event=VerificationLog.Event.RATE_LIMITED)
         return RateLimited(_("Too many codes were requested. Please try again in an hour."))
-    device, _created = PhoneDevice.objects.select_for_update().get_or_create(
-        number=number, defaults={"name": "messaging number"}
+    # The same two statements for a new and a known device: INSERT … ON CONFLICT DO
+    # NOTHING, then the row, locked (the send is claimed and sent after commit).
+    PhoneDevice.objects.bulk_create(
+        [PhoneDevice(number=number, name="messaging number")], ignore_conflicts=True
     )
+    device = PhoneDevice.objects.select_for_update().get(number=number)
     # SECURITY: a blocked number gets no codes, whoever asks.
     if device.is_blocked():
         VerificationLog.objects.create(event=VerificationLog.Event.RATE_LIMITED, device=device)
@@ -130,11 +134,11 @@ def _start(
             sent=False,
             earlier_works_here=device.binding_matches(binding),
         )
-    device.bind(binding)
+    device.bind(binding, language=translation.get_language() or "en")
     VerificationLog.objects.create(event=VerificationLog.Event.REQUESTED, device=device)
-    from verification.tasks import send_code_task
+    from verification.tasks import enqueue, send_code_task
 
-    send_code_task.delay_on_commit(device.pk, translation.get_language() or "en")
+    enqueue(send_code_task, device.pk, device.language)
     return Challenge(device_id=device.pk, resend_at=timezone.now() + _cooldown())
 
 
@@ -165,12 +169,14 @@ def _send_code(*, device: PhoneDevice, code: str, language: str) -> gateways.Del
 def send_pending_code(*, device_id: int, language: str) -> bool:
     """Send the code a customer asked for, once. Returns False when there was nothing to send.
 
-    Claims the pending send with a conditional UPDATE, so two runs of the task send one
-    code. The code is issued in a short transaction of its own; the gateway (up to three
-    HTTP attempts of `MESSAGING_TIMEOUT` seconds) runs after it, holding no lock. On a
-    temporary gateway failure the claim is given back, committed, and the error re-raised
-    for the task to retry (the retry issues a fresh code); on a permanent one it is logged
-    and dropped.
+    Claims the pending send with a conditional UPDATE, so two runs of the task (or the
+    sweeper's second hand-over) send one code. A send asked for longer ago than a code
+    lives (`VERIFICATION_CODE_VALIDITY`: the broker was away that long) is dropped, not
+    sent: the customer has moved on or asks again. The code is issued in a short
+    transaction of its own; the gateway (up to three HTTP attempts of `MESSAGING_TIMEOUT`
+    seconds) runs after it, holding no lock. On a temporary gateway failure the claim is
+    given back, committed, and the error re-raised for the task to retry (the retry issues
+    a fresh code); on a permanent one it is logged and dropped.
     """
     claimed = PhoneDevice.objects.filter(pk=device_id, send_pending=True).update(send_pending=False)
     if claimed != 1:
@@ -179,12 +185,17 @@ def send_pending_code(*, device_id: int, language: str) -> bool:
         device = PhoneDevice.objects.select_for_update().get(pk=device_id)
         if device.is_blocked():
             return False
+        if _send_expired(device):
+            logger.warning("verification code not sent, asked too long ago (device %s)", device_id)
+            VerificationLog.objects.create(event=VerificationLog.Event.SEND_FAILED, device=device)
+            return False
         code = device.issue_code()
     try:
         _send_code(device=device, code=code, language=language)
     except gateways.TemporaryFailure:
-        # Outside any transaction of ours, so the release survives the re-raise.
-        PhoneDevice.objects.filter(pk=device_id).update(send_pending=True)
+        # Outside any transaction of ours, so the release survives the re-raise. The
+        # task's retry is the next hand-over: the sweeper waits its grace period again.
+        PhoneDevice.objects.filter(pk=device_id).update(send_pending=True, queued_at=timezone.now())
         raise
     except gateways.GatewayError as e:
         logger.warning("verification code not delivered (device %s): %s", device_id, e)
@@ -192,6 +203,54 @@ def send_pending_code(*, device_id: int, language: str) -> bool:
         return False
     VerificationLog.objects.create(event=VerificationLog.Event.SENT, device=device)
     return True
+
+
+def _send_expired(device: PhoneDevice) -> bool:
+    # The request is dated by the resend cooldown that `bind` started.
+    asked = device.last_generated_timestamp
+    validity = timedelta(seconds=settings.VERIFICATION_CODE_VALIDITY)
+    return asked is not None and timezone.now() - asked > validity
+
+
+def resend_pending(*, limit: int = 200) -> int:
+    """The sweeper's part for verification: hand every code send and block notice still
+    pending `VERIFICATION_SEND_GRACE_SECONDS` after its last hand-over to the broker again
+    (sent at most once: the task claims the device first). A code send asked for longer
+    ago than a code lives is dropped instead (logged as a failed send). Returns how many
+    were handed over."""
+    from verification.tasks import enqueue, send_block_notice_task, send_code_task
+
+    now = timezone.now()
+    grace = now - timedelta(seconds=settings.VERIFICATION_SEND_GRACE_SECONDS)
+    expired = now - timedelta(seconds=settings.VERIFICATION_CODE_VALIDITY)
+    outbox = PhoneDevice.objects.filter(
+        Q(send_pending=True) | Q(notice_pending=True),
+        Q(queued_at__lt=grace) | Q(queued_at__isnull=True),
+    )
+    with transaction.atomic():
+        stale = list(
+            outbox.filter(send_pending=True, last_generated_timestamp__lt=expired).values_list(
+                "pk", flat=True
+            )
+        )
+        if stale:
+            PhoneDevice.objects.filter(pk__in=stale, send_pending=True).update(send_pending=False)
+            VerificationLog.objects.bulk_create(
+                VerificationLog(event=VerificationLog.Event.SEND_FAILED, device_id=pk)
+                for pk in stale
+            )
+        due = list(
+            outbox.select_for_update(skip_locked=True)
+            .order_by("queued_at")
+            .values_list("pk", "language", "send_pending", "notice_pending")[:limit]
+        )
+        PhoneDevice.objects.filter(pk__in=[row[0] for row in due]).update(queued_at=now)
+        for pk, language, code, notice in due:
+            if code:
+                enqueue(send_code_task, pk, language)
+            if notice:
+                enqueue(send_block_notice_task, pk, language)
+    return len(due)
 
 
 def send_block_notice(*, device_id: int, language: str) -> bool:
@@ -221,7 +280,9 @@ def send_block_notice(*, device_id: int, language: str) -> bool:
             params={"reference": "-", "link": settings.SITE_URL + "/"},
         )
     except gateways.TemporaryFailure:
-        PhoneDevice.objects.filter(pk=device_id).update(notice_pending=True)
+        PhoneDevice.objects.filter(pk=device_id).update(
+            notice_pending=True, queued_at=timezone.now()
+        )
         raise
     except gateways.GatewayError as e:
         logger.warning("block notice not delivered (device %s): %s", device_id, e)
@@ -312,11 +373,14 @@ def _failure_cap_reached(device: PhoneDevice) -> bool:
 
 def _block(device: PhoneDevice) -> None:
     _capacity, per_seconds = settings.VERIFICATION_FAILURE_CAP
-    device.block(until=timezone.now() + timedelta(seconds=per_seconds))
+    device.block(
+        until=timezone.now() + timedelta(seconds=per_seconds),
+        language=translation.get_language() or "en",
+    )
     VerificationLog.objects.create(event=VerificationLog.Event.BLOCKED, device=device)
-    from verification.tasks import send_block_notice_task
+    from verification.tasks import enqueue, send_block_notice_task
 
-    send_block_notice_task.delay_on_commit(device.pk, translation.get_language() or "en")
+    enqueue(send_block_notice_task, device.pk, device.language)
 
 
 def send_notice(

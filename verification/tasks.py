@@ -1,14 +1,36 @@
-"""Thin Celery wrappers around verification services."""
+"""Thin Celery wrappers around verification services, and `enqueue()`.
+
+`enqueue()` hands work to the broker after the caller's transaction commits, best effort:
+the row (a device's `send_pending` or `notice_pending`) is the truth, so with the broker
+down the error is logged, the customer's request still succeeds and the sweeper
+(`services.resend_pending`) hands the send over again later. dsar uses it too.
+"""
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from celery import shared_task
+from django.db import transaction
+from kombu.exceptions import KombuError
 
 from verification.gateways import TemporaryFailure
 
 logger = logging.getLogger(__name__)
+
+
+def enqueue(task, *args) -> None:
+    """Send `task(*args)` to the broker once the current transaction commits; never fails
+    the caller because the broker is unreachable (logged; the sweeper sends it again)."""
+    transaction.on_commit(partial(_publish, task, args))
+
+
+def _publish(task, args: tuple) -> None:
+    try:
+        task.apply_async(args=args)
+    except (KombuError, OSError) as e:
+        logger.warning("broker unreachable, %s%r left for the sweeper: %s", task.name, args, e)
 
 
 def _retry_in_worker(task, error: TemporaryFailure) -> None:
@@ -59,6 +81,15 @@ def send_block_notice_task(self, device_id: int, language: str) -> None:
         services.send_block_notice(device_id=device_id, language=language)
     except TemporaryFailure as e:
         _retry_in_worker(self, e)
+
+
+@shared_task
+def resend_pending_task() -> int:
+    """The sweeper's part for verification (run by dsar's sweeper, every DSAR_SWEEP_SECONDS):
+    codes and block notices still pending after the grace period go to a worker again."""
+    from verification import services
+
+    return services.resend_pending()
 
 
 @shared_task

@@ -145,7 +145,10 @@ def _make_cases(rng: random.Random) -> dict:
 
 def _give_history(data_request: DataRequest, user, *, erased: bool) -> None:
     """What a worked case carries: audit events, jobs and, for an erasure, its plan."""
-    casework.claim(data_request=data_request, user=user)
+    if data_request.is_workable:
+        casework.claim(data_request=data_request, user=user)
+    else:  # a case being checked cannot be claimed (casework.require_workable)
+        DataRequest.objects.filter(pk=data_request.pk).update(assignee=user)
     for i in range(8):
         audit.record(data_request, "dsar.job.queued", actor=user, data={"job": i})
     summary = {
