@@ -241,7 +241,9 @@ class RateLimit(models.Model):
         }
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchone() is not None
+            # fetchall, not fetchone: SQLite keeps a RETURNING statement (and its table lock,
+            # under shared cache) open until every row has been read.
+            return bool(cursor.fetchall())
 
 
 class VerificationLog(models.Model):
