@@ -168,7 +168,9 @@ def ask_clarification(*, data_request: DataRequest, question: str, by) -> Clarif
     # an overdue case's due date and hide the lateness.
     if dr.due_on < timezone.localdate():
         raise NotAllowed(
-            _("The deadline has passed: a question can no longer pause the clock. Answer with what you have, or refuse with a ground.")
+            _(
+                "The deadline has passed: a question can no longer pause the clock. Answer with what you have, or refuse with a ground."
+            )
         )
     c = Clarification.objects.create(data_request=dr, question=question, asked_by=by)
     audit.record(
@@ -359,6 +361,11 @@ def _what_to_approve(dr: DataRequest) -> tuple[str, str, AccessPackage | None, d
             raise NotAllowed(_("Run discovery first: the approver approves the erasure plan."))
         _require_requester_decided(dr, job)
         return Approval.Subject.ERASURE_PLAN, job.summary["fingerprint"], None, {}
+    if dr.kind == DataRequest.Kind.RECTIFICATION:
+        from dsar import rectification
+
+        about, payload = rectification.what_to_approve(dr)
+        return about, _decision_sha256(dr, about, payload), None, payload
     payload = {"kind": dr.kind, "channel": dr.channel}
     return Approval.Subject.DECISION, _decision_sha256(dr, "decision", payload), None, payload
 
@@ -697,7 +704,16 @@ _CARRY_OUT = {
     Approval.Subject.REFUSAL: _refuse,
     Approval.Subject.EXTENSION: _extend,
     Approval.Subject.POLICY: _change_policy,
+    Approval.Subject.RECTIFICATION: lambda dr, approval, approver: _rights().carry_out(
+        dr, approval, approver
+    ),
 }
+
+
+def _rights():
+    from dsar import rectification
+
+    return rectification
 
 
 def _void(dr: DataRequest, approval: Approval, *, by) -> None:
@@ -725,15 +741,24 @@ def send_back(*, data_request: DataRequest, by) -> DataRequest:
 
 
 def erasure_finished(*, job: Job) -> None:
-    """An approved erasure job is done: close the case and tell the customer.
+    """An approved erasure job is done: close the case, tell the customer and (Art. 19)
+    every recipient of the erased data (`dsar.recipients_ledger`).
 
     Call it inside the transaction that marks the job done, so both commit together.
     Safe to call twice: a case no longer ERASING is left alone.
     """
+    from dsar import recipients_ledger
+
     dr = _locked(job.data_request)
     if dr.status == Status.ERASING:
         _move(dr, Status.COMPLETED, data={"job": job.pk})
         notify(dr, Notification.Kind.READY)
+        # Art. 19: every recipient of what was erased is told, in this same transaction.
+        recipients_ledger.record(
+            data_request=dr,
+            action=recipients_ledger.Action.ERASURE,
+            activities=recipients_ledger.erased_activities(job),
+        )
 
 
 # --- an objection or consent withdrawal, carried out on filing ---------------------------------

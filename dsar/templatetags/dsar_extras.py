@@ -80,6 +80,12 @@ def decision_text(approval) -> str:
             "due": day(p["due_on"]),
             "reason": DataRequest.PolicyReason(p["reason"]).label,
         }
+    if approval.about == Approval.Subject.RECTIFICATION:
+        return gettext("Correct %(column)s of record %(row)s in %(table)s") % {
+            "column": p["column"],
+            "row": p["row"],
+            "table": p["table"],
+        }
     if approval.about == Approval.Subject.DECISION and p.get("kind"):
         return gettext("Confirm to the customer that we did it: %(kind)s (%(channel)s)") % {
             "kind": DataRequest.Kind(p["kind"]).label,
