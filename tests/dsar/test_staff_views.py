@@ -189,13 +189,9 @@ def _approved_by(carol, case):
 
 def test_it_extends_with_a_listed_reason_after_approval(client, bob, carol, case, outbox):
     _claimed(client, bob, case)
-    r = client.post(
-        f"/staff/cases/{case.reference}/extend/", {"extend-reason": "made-up"}, follow=True
-    )
+    r = client.post(f"/staff/cases/{case.reference}/extend/", {"extend-reason": "made-up"}, follow=True)
     assert "Select a valid choice" in text(r)
-    r = client.post(
-        f"/staff/cases/{case.reference}/extend/", {"extend-reason": "complexity"}, follow=True
-    )
+    r = client.post(f"/staff/cases/{case.reference}/extend/", {"extend-reason": "complexity"}, follow=True)
     assert "a second person approves it" in text(r)
     case.refresh_from_db()
     assert not case.is_extended and case.status == "awaiting_approval"
@@ -229,9 +225,7 @@ def test_the_case_page_says_why_there_is_no_extension(client, bob, case):
 
 
 def test_the_customer_answers_a_question_in_the_portal(alice_client, client, bob, case):
-    staff_login(client, bob).post(
-        f"/staff/cases/{case.reference}/clarify/", {"clarify-question": "period"}
-    )
+    staff_login(client, bob).post(f"/staff/cases/{case.reference}/clarify/", {"clarify-question": "period"})
     page = text(alice_client.get(f"/my/requests/{case.reference}/"))
     assert "Which period is your request about?" in page
     c = case.clarifications.get()
@@ -242,9 +236,7 @@ def test_the_customer_answers_a_question_in_the_portal(alice_client, client, bob
 
 
 def test_another_customer_cannot_answer(mallory_client, client, bob, case):
-    staff_login(client, bob).post(
-        f"/staff/cases/{case.reference}/clarify/", {"clarify-question": "period"}
-    )
+    staff_login(client, bob).post(f"/staff/cases/{case.reference}/clarify/", {"clarify-question": "period"})
     c = case.clarifications.get()
     assert (
         mallory_client.post(
