@@ -361,10 +361,11 @@ def _what_to_approve(dr: DataRequest) -> tuple[str, str, AccessPackage | None, d
             raise NotAllowed(_("Run discovery first: the approver approves the erasure plan."))
         _require_requester_decided(dr, job)
         return Approval.Subject.ERASURE_PLAN, job.summary["fingerprint"], None, {}
-    if dr.kind == DataRequest.Kind.RECTIFICATION:
-        from dsar import rectification
+    if dr.kind in (DataRequest.Kind.RECTIFICATION, DataRequest.Kind.RESTRICTION):
+        from dsar import rectification, restriction
 
-        about, payload = rectification.what_to_approve(dr)
+        rights = rectification if dr.kind == DataRequest.Kind.RECTIFICATION else restriction
+        about, payload = rights.what_to_approve(dr)
         return about, _decision_sha256(dr, about, payload), None, payload
     payload = {"kind": dr.kind, "channel": dr.channel}
     return Approval.Subject.DECISION, _decision_sha256(dr, "decision", payload), None, payload
@@ -555,6 +556,9 @@ def approve(*, data_request: DataRequest, approver, today: date | None = None) -
     proposed, and an extension or a new clock still in time; otherwise the approval is void
     and the case goes back to the preparer.
     """
+    # Lifting a restriction is decided on its closed case, without a move (dsar.restriction).
+    if _rights()[1].has_pending_lift(data_request):
+        return _rights()[1].approve_lift(data_request=data_request, approver=approver)
     with transaction.atomic():
         dr, error = _approve(data_request, approver, today or timezone.localdate())
     if error:
@@ -704,16 +708,19 @@ _CARRY_OUT = {
     Approval.Subject.REFUSAL: _refuse,
     Approval.Subject.EXTENSION: _extend,
     Approval.Subject.POLICY: _change_policy,
-    Approval.Subject.RECTIFICATION: lambda dr, approval, approver: _rights().carry_out(
+    Approval.Subject.RECTIFICATION: lambda dr, approval, approver: _rights()[0].carry_out(
+        dr, approval, approver
+    ),
+    Approval.Subject.RESTRICTION: lambda dr, approval, approver: _rights()[1].carry_out(
         dr, approval, approver
     ),
 }
 
 
 def _rights():
-    from dsar import rectification
+    from dsar import rectification, restriction
 
-    return rectification
+    return rectification, restriction
 
 
 def _void(dr: DataRequest, approval: Approval, *, by) -> None:
@@ -727,6 +734,8 @@ def _void(dr: DataRequest, approval: Approval, *, by) -> None:
 def send_back(*, data_request: DataRequest, by) -> DataRequest:
     """The approver returns the case to the preparer. Inverse: `submit_for_approval()` (or
     the proposal again)."""
+    if _rights()[1].has_pending_lift(data_request):
+        return _rights()[1].send_back_lift(data_request=data_request, by=by)
     _require(by, "dsar.approve_datarequest")
     dr = _locked(data_request)
     approval = _pending(dr)

@@ -27,6 +27,10 @@ KIND_HELP = {
         "You see your name, e-mail address, postcode and date of birth as we hold them, and "
         "tell us what is wrong."
     ),
+    DataRequest.Kind.RESTRICTION: _(
+        "We only store your data, and use it for nothing else, while we check it or while you "
+        "need it for a legal claim."
+    ),
 }
 
 
@@ -226,3 +230,23 @@ class RectifyForm(SubmitOnce):
         return rectification_rules.clean(
             self.kind, self.cleaned_data["corrected"], max_length=self.max_length
         )
+
+
+class RestrictForm(SubmitOnce):
+    """Why the customer wants the use of their data restricted (Art. 18(1)): a list only."""
+
+    reason = forms.ChoiceField(
+        label=_("Why?"),
+        choices=[],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose why you want the use of your data restricted."),
+            "invalid_choice": _("Choose why you want the use of your data restricted."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from dsar.models import Restriction
+
+        self.fields["reason"].choices = Restriction.Reason.choices

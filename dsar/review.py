@@ -50,6 +50,10 @@ def notice_preview(approval: Approval) -> str:
     about = Approval.Subject
     if approval.about == about.RECTIFICATION:
         return preview_notice(dr, Notification.Kind.DATA_CORRECTED)
+    if approval.about == about.RESTRICTION:
+        return preview_notice(dr, Notification.Kind.RESTRICTED)
+    if approval.about == about.LIFT_RESTRICTION:
+        return preview_notice(dr, Notification.Kind.RESTRICTION_LIFTED)
     if approval.about in (about.PACKAGE, about.DECISION):
         return preview_notice(dr, Notification.Kind.READY)
     if approval.about == about.ERASURE_PLAN:

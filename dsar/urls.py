@@ -9,6 +9,7 @@ urlpatterns = [
     path("my/requests/new/", customer.request_new, name="request-new"),
     path("my/requests/new/erasure/", customer.confirm_erasure, name="request-confirm-erasure"),
     path("my/requests/new/rectification/", customer.rectify, name="request-rectify"),
+    path("my/requests/new/restriction/", customer.restrict, name="request-restrict"),
     path("my/requests/<str:reference>/", customer.request_detail, name="request-detail"),
     path("my/requests/<str:reference>/download/", customer.download, name="request-download"),
     path(
@@ -22,6 +23,7 @@ urlpatterns = [
         name="request-answer",
     ),
     path("api/suppression/check/", api.suppression_check, name="suppression-check"),
+    path("api/restriction/check/", api.restriction_check, name="restriction-check"),
     path("staff/", staff.queue, name="queue"),
     path("staff/register/", register.register_list, name="register"),
     path("staff/register/register.pdf", register.register_pdf, name="register-pdf"),
@@ -70,5 +72,10 @@ urlpatterns = [
         "staff/cases/<str:reference>/recipients/<int:notice_id>/acknowledge/",
         rights.acknowledge_notice,
         name="case-acknowledge-notice",
+    ),
+    path(
+        "staff/cases/<str:reference>/restriction/lift/",
+        rights.propose_lift,
+        name="case-propose-lift",
     ),
 ]

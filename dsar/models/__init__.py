@@ -19,7 +19,7 @@ from dsar.models.requests import (
     Subject,
     new_reference,
 )
-from dsar.models.rights import Rectification
+from dsar.models.rights import Rectification, Restriction
 from dsar.models.suppression import Suppression, SuppressionClient
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "Recipient",
     "RecipientNotice",
     "Rectification",
+    "Restriction",
     "RegisterVersion",
     "Reminder",
     "StaffMail",

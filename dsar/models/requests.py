@@ -40,6 +40,7 @@ class DataRequest(models.Model):
         OBJECTION = "objection", _("Stop direct marketing")
         WITHDRAW_CONSENT = "withdraw_consent", _("Withdraw consent for messages")
         RECTIFICATION = "rectification", _("Correct my data")
+        RESTRICTION = "restriction", _("Restrict the use of my data")
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -127,6 +128,7 @@ class DataRequest(models.Model):
         "objection": ("unfounded", "excessive"),
         "withdraw_consent": ("unfounded", "excessive"),
         "rectification": ("unfounded", "excessive"),
+        "restriction": ("unfounded", "excessive"),
     }
 
     reference = models.CharField(max_length=16, unique=True, default=new_reference)
@@ -236,6 +238,8 @@ class Notification(models.Model):
         CLARIFICATION = "clarification-needed", _("Question for the customer")
         MARKETING_STOPPED = "marketing-stopped", _("Marketing stopped")
         DATA_CORRECTED = "data-corrected", _("Data corrected")
+        RESTRICTED = "processing-restricted", _("Processing restricted")
+        RESTRICTION_LIFTED = "restriction-lifted", _("Restriction lifted")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -449,6 +453,8 @@ class Approval(models.Model):
         EXTENSION = "extension", _("Extension of the deadline")
         POLICY = "policy", _("Change of legal clock")
         RECTIFICATION = "rectification", _("Correction of the customer's data")
+        RESTRICTION = "restriction", _("Restriction of processing")
+        LIFT_RESTRICTION = "lift_restriction", _("Lifting a restriction")
 
     data_request = models.ForeignKey(
         DataRequest, on_delete=models.PROTECT, related_name="approvals"

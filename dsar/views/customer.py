@@ -13,8 +13,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from dsar import audit, casework, extracts, recipients_ledger, rectification, selectors, services
-from dsar.forms import KIND_HELP, AnswerForm, ConfirmErasureForm, NewRequestForm, RectifyForm
+from dsar import (
+    audit,
+    casework,
+    extracts,
+    recipients_ledger,
+    rectification,
+    restriction,
+    selectors,
+    services,
+)
+from dsar.forms import (
+    KIND_HELP,
+    AnswerForm,
+    ConfirmErasureForm,
+    NewRequestForm,
+    RectifyForm,
+    RestrictForm,
+)
 from dsar.models import AuditEvent, DataRequest
 from verification.decorators import fresh_subject_required, subject_required
 from verification.phone import pretty
@@ -65,6 +81,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
             return redirect("dsar:request-confirm-erasure")
         if kind == DataRequest.Kind.RECTIFICATION:
             return redirect("dsar:request-rectify")
+        if kind == DataRequest.Kind.RESTRICTION:
+            return redirect("dsar:request-restrict")
         dr = services.open_request(
             number=request.subject_number,
             kind=kind,
@@ -133,6 +151,23 @@ def rectify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @subject_required
+@require_http_methods(["GET", "POST"])
+def restrict(request: HttpRequest) -> HttpResponse:
+    form = RestrictForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        dr = restriction.file_request(
+            number=request.subject_number,
+            reason=form.cleaned_data["reason"],
+            language=_language(),
+            idempotency_key=form.cleaned_data["token"],
+        )
+        return redirect(reverse("dsar:request-detail", args=[dr.reference]) + "?new=1")
+    status = 400 if form.errors else 200
+    return render(request, "dsar/restrict.html", {"form": form}, status=status)
+
+
+@never_cache
+@subject_required
 def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
     dr = _get_request_for_subject(request, reference)
     package = services.downloadable_package(data_request=dr)
@@ -151,6 +186,9 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
         else 0,
         "erasure_pending": services.cancellable_erasure(data_request=dr),
         "recipients_told": recipients_ledger.for_case(dr),
+        "restriction": getattr(dr, "restriction", None)
+        if dr.kind == DataRequest.Kind.RESTRICTION
+        else None,
         "answer_form": AnswerForm(clarification=open_question) if open_question else None,
         "open_question": open_question,
         "authority": settings.DSAR_SUPERVISORY_AUTHORITY,

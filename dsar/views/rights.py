@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dsar import recipients_ledger
+from dsar import recipients_ledger, restriction
 from dsar.services import NotAllowed
 from dsar.views.staff import _get_case_for_staff
 from portal.auth import staff_required
@@ -29,4 +29,19 @@ def acknowledge_notice(request: HttpRequest, reference: str, notice_id: int) -> 
         messages.error(request, e.message)
     else:
         messages.success(request, _("The recipient's confirmation is recorded."))
+    return redirect("dsar:case-detail", reference)
+
+
+@require_POST
+@staff_required("dsar.work_datarequest")
+def propose_lift(request: HttpRequest, reference: str) -> HttpResponse:
+    dr = _get_case_for_staff(request, reference)
+    try:
+        restriction.propose_lift(data_request=dr, by=request.user)
+    except NotAllowed as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(
+            request, _("Lifting the restriction waits for a second person's approval.")
+        )
     return redirect("dsar:case-detail", reference)

@@ -28,7 +28,7 @@ from dsar.forms import (
     RefuseForm,
     RequesterForm,
 )
-from dsar.models import Approval, DataRequest, Job, Rectification
+from dsar.models import Approval, DataRequest, Job, Rectification, Restriction
 from dsar.services import NotAllowed, open_package_file_for_staff
 from portal import roles
 from portal.auth import staff_required
@@ -111,6 +111,7 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "ledger": recipients_ledger.for_case(dr),
         "can_acknowledge": request.user.has_perm("dsar.work_datarequest"),
         "rectification": Rectification.objects.filter(data_request=dr).first(),
+        "restriction": Restriction.objects.filter(data_request=dr).first(),
         **selectors.case_actions(dr, request.user),
         "assign_form": AssignForm(staff_choices=_assign_choices()),
         "extend_form": ExtendForm(),
