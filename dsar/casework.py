@@ -168,7 +168,9 @@ def ask_clarification(*, data_request: DataRequest, question: str, by) -> Clarif
     # an overdue case's due date and hide the lateness.
     if dr.due_on < timezone.localdate():
         raise NotAllowed(
-            _("The deadline has passed: a question can no longer pause the clock. Answer with what you have, or refuse with a ground.")
+            _(
+                "The deadline has passed: a question can no longer pause the clock. Answer with what you have, or refuse with a ground."
+            )
         )
     c = Clarification.objects.create(data_request=dr, question=question, asked_by=by)
     audit.record(
@@ -359,6 +361,12 @@ def _what_to_approve(dr: DataRequest) -> tuple[str, str, AccessPackage | None, d
             raise NotAllowed(_("Run discovery first: the approver approves the erasure plan."))
         _require_requester_decided(dr, job)
         return Approval.Subject.ERASURE_PLAN, job.summary["fingerprint"], None, {}
+    if dr.kind in (DataRequest.Kind.RECTIFICATION, DataRequest.Kind.RESTRICTION):
+        from dsar import rectification, restriction
+
+        rights = rectification if dr.kind == DataRequest.Kind.RECTIFICATION else restriction
+        about, payload = rights.what_to_approve(dr)
+        return about, _decision_sha256(dr, about, payload), None, payload
     payload = {"kind": dr.kind, "channel": dr.channel}
     return Approval.Subject.DECISION, _decision_sha256(dr, "decision", payload), None, payload
 
@@ -548,6 +556,9 @@ def approve(*, data_request: DataRequest, approver, today: date | None = None) -
     proposed, and an extension or a new clock still in time; otherwise the approval is void
     and the case goes back to the preparer.
     """
+    # Lifting a restriction is decided on its closed case, without a move (dsar.restriction).
+    if _rights()[1].has_pending_lift(data_request):
+        return _rights()[1].approve_lift(data_request=data_request, approver=approver)
     with transaction.atomic():
         dr, error = _approve(data_request, approver, today or timezone.localdate())
     if error:
@@ -697,7 +708,19 @@ _CARRY_OUT = {
     Approval.Subject.REFUSAL: _refuse,
     Approval.Subject.EXTENSION: _extend,
     Approval.Subject.POLICY: _change_policy,
+    Approval.Subject.RECTIFICATION: lambda dr, approval, approver: _rights()[0].carry_out(
+        dr, approval, approver
+    ),
+    Approval.Subject.RESTRICTION: lambda dr, approval, approver: _rights()[1].carry_out(
+        dr, approval, approver
+    ),
 }
+
+
+def _rights():
+    from dsar import rectification, restriction
+
+    return rectification, restriction
 
 
 def _void(dr: DataRequest, approval: Approval, *, by) -> None:
@@ -711,6 +734,8 @@ def _void(dr: DataRequest, approval: Approval, *, by) -> None:
 def send_back(*, data_request: DataRequest, by) -> DataRequest:
     """The approver returns the case to the preparer. Inverse: `submit_for_approval()` (or
     the proposal again)."""
+    if _rights()[1].has_pending_lift(data_request):
+        return _rights()[1].send_back_lift(data_request=data_request, by=by)
     _require(by, "dsar.approve_datarequest")
     dr = _locked(data_request)
     approval = _pending(dr)
@@ -725,15 +750,24 @@ def send_back(*, data_request: DataRequest, by) -> DataRequest:
 
 
 def erasure_finished(*, job: Job) -> None:
-    """An approved erasure job is done: close the case and tell the customer.
+    """An approved erasure job is done: close the case, tell the customer and (Art. 19)
+    every recipient of the erased data (`dsar.recipients_ledger`).
 
     Call it inside the transaction that marks the job done, so both commit together.
     Safe to call twice: a case no longer ERASING is left alone.
     """
+    from dsar import recipients_ledger
+
     dr = _locked(job.data_request)
     if dr.status == Status.ERASING:
         _move(dr, Status.COMPLETED, data={"job": job.pk})
         notify(dr, Notification.Kind.READY)
+        # Art. 19: every recipient of what was erased is told, in this same transaction.
+        recipients_ledger.record(
+            data_request=dr,
+            action=recipients_ledger.Action.ERASURE,
+            activities=recipients_ledger.erased_activities(job),
+        )
 
 
 # --- an objection or consent withdrawal, carried out on filing ---------------------------------

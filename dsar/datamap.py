@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 
-from dsar import suppress_rules
+from dsar import rectification_rules, suppress_rules
 from dsar.suppress_rules import Suppress
 
 FORMAT_VERSION = 1
@@ -110,6 +110,7 @@ _KEYS = {
         "legal_basis",
         "activity",
         "description",
+        "rectifiable",
     },
 }
 
@@ -157,6 +158,8 @@ class Column:
     # `legal_basis` per language ((("en", "..."), ("nl", "...")), the receipt's language);
     # `legal_basis` itself is the English text.
     legal_basis_label: tuple[tuple[str, str], ...] = ()
+    # The customer may correct it (Art. 16): its type (dsar.rectification_rules.TYPES).
+    rectifiable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -465,6 +468,7 @@ class _Reader:
             description=self.text(item, "description", where) or "",
             label=self.label(item.get("label"), where),
             file=self.text(item, "file", where),
+            rectifiable=self.text(item, "rectifiable", where),
         )
 
 
@@ -612,7 +616,9 @@ def _table_errors(datamap: DataMap, table: Table) -> list[str]:
 
 
 def _column_errors(column: Column) -> list[str]:
-    errors = []
+    errors = rectification_rules.errors(
+        kind=column.rectifiable, category=column.category, erasure=column.erasure, file=column.file
+    )
     if not column.category:
         errors.append("has no category.")
     elif column.category not in CATEGORIES:
@@ -772,6 +778,9 @@ def _table_live_errors(datamap: DataMap, table: Table, live: dict, alias: str) -
             errors.append(f"{here}: a file reference needs a text column, not a {kind}.")
         if column.erasure in ("mask", "hash") and kind and kind not in TEXT_FIELDS:
             errors.append(f"{here}: erasure {column.erasure!r} needs a text column, not a {kind}.")
+        errors += [
+            f"{here}: {e}" for e in rectification_rules.live_errors(column.rectifiable, kind)
+        ]
     if table.suppress:
         declared = {c.name for c in table.columns}
         shape = set(

@@ -23,6 +23,14 @@ KIND_HELP = {
     DataRequest.Kind.WITHDRAW_CONSENT: _(
         "We stop sending you messages you agreed to on a channel you choose."
     ),
+    DataRequest.Kind.RECTIFICATION: _(
+        "You see your name, e-mail address, postcode and date of birth as we hold them, and "
+        "tell us what is wrong."
+    ),
+    DataRequest.Kind.RESTRICTION: _(
+        "We only store your data, and use it for nothing else, while we check it or while you "
+        "need it for a legal claim."
+    ),
 }
 
 
@@ -193,3 +201,52 @@ class RequesterForm(forms.Form):
         """The chosen contact's id, or None when it cannot be told."""
         value = self.cleaned_data["requester"]
         return None if value == self.UNKNOWN else value.removeprefix(self.PREFIX)
+
+
+class RectifyForm(SubmitOnce):
+    """The corrected value of one field, in a field of that field's type (Art. 16); the
+    type's rules are in `dsar.rectification_rules`."""
+
+    def __init__(self, *args, kind: str, max_length: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind, self.max_length = kind, max_length
+        label = _("The correct value")
+        if kind == "email":
+            field = forms.EmailField(label=label, max_length=max_length or 254)
+        elif kind == "date":
+            field = forms.DateField(
+                label=label,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"],
+            )
+        else:
+            field = forms.CharField(label=label, max_length=max_length or 200)
+        field.error_messages["required"] = _("Type the corrected value.")
+        self.fields["corrected"] = field
+
+    def clean_corrected(self):
+        from dsar import rectification_rules
+
+        return rectification_rules.clean(
+            self.kind, self.cleaned_data["corrected"], max_length=self.max_length
+        )
+
+
+class RestrictForm(SubmitOnce):
+    """Why the customer wants the use of their data restricted (Art. 18(1)): a list only."""
+
+    reason = forms.ChoiceField(
+        label=_("Why?"),
+        choices=[],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose why you want the use of your data restricted."),
+            "invalid_choice": _("Choose why you want the use of your data restricted."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from dsar.models import Restriction
+
+        self.fields["reason"].choices = Restriction.Reason.choices

@@ -48,6 +48,12 @@ def notice_preview(approval: Approval) -> str:
 
     dr, p = approval.data_request, approval.payload or {}
     about = Approval.Subject
+    if approval.about == about.RECTIFICATION:
+        return preview_notice(dr, Notification.Kind.DATA_CORRECTED)
+    if approval.about == about.RESTRICTION:
+        return preview_notice(dr, Notification.Kind.RESTRICTED)
+    if approval.about == about.LIFT_RESTRICTION:
+        return preview_notice(dr, Notification.Kind.RESTRICTION_LIFTED)
     if approval.about in (about.PACKAGE, about.DECISION):
         return preview_notice(dr, Notification.Kind.READY)
     if approval.about == about.ERASURE_PLAN:
@@ -91,6 +97,10 @@ def _preview(approval: Approval) -> dict[str, Any]:
         package = approval.package
         preview = package_preview(package, package.job.summary or {})
         return {"package": preview, "warnings": preview["warnings"]}
+    if approval.about == Approval.Subject.RECTIFICATION:
+        from dsar import rectification
+
+        return {"rectification": rectification.preview(dr)}
     if approval.about == Approval.Subject.ERASURE_PLAN:
         discoveries = dr.jobs.filter(kind=Job.Kind.DISCOVER, state=Job.State.DONE).order_by("-pk")
         for job in discoveries:

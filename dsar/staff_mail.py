@@ -35,9 +35,12 @@ def queue(
     body: str,
     recipients: list[str],
     data_request: DataRequest | None = None,
+    scrub_body: bool = False,
 ) -> StaffMail | None:
     """Write one mail to send; None when a mail with this key exists already. The caller's
-    transaction holds it; it is sent after commit (and by the beat, whatever happens)."""
+    transaction holds it; it is sent after commit (and by the beat, whatever happens).
+    With `scrub_body` (a body that names a customer) the body is emptied once the mail is
+    sent or given up."""
     try:
         with transaction.atomic():
             mail = StaffMail.objects.create(
@@ -46,6 +49,7 @@ def queue(
                 body=body,
                 recipients=recipients,
                 data_request=data_request,
+                scrub_body=scrub_body,
             )
     except IntegrityError:
         return None
@@ -84,11 +88,12 @@ def _send(mail: StaffMail) -> bool:
             state=StaffMail.State.FAILED if last else StaffMail.State.PENDING,
             next_attempt_at=timezone.now() + wait,
             last_error=type(e).__name__[:200],
+            **_scrubbed(mail, last),
         )
         return False
     with transaction.atomic():
         StaffMail.objects.filter(pk=mail.pk).update(
-            state=StaffMail.State.SENT, sent_at=timezone.now(), last_error=""
+            state=StaffMail.State.SENT, sent_at=timezone.now(), last_error="", **_scrubbed(mail)
         )
         audit.record(
             mail.data_request,
@@ -96,3 +101,7 @@ def _send(mail: StaffMail) -> bool:
             data={"mail": mail.pk, "key": mail.key, "recipients": len(mail.recipients)},
         )
     return True
+
+
+def _scrubbed(mail: StaffMail, done: bool = True) -> dict:
+    return {"body": ""} if mail.scrub_body and done else {}

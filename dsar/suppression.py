@@ -125,7 +125,7 @@ def _token_sha256(token: str) -> str:
 
 
 @transaction.atomic
-def new_client(*, name: str) -> tuple[SuppressionClient, str]:
+def new_client(*, name: str, restrictions: bool = False) -> tuple[SuppressionClient, str]:
     """Create a client system, or give an existing one a new token (the old one stops
     working). Returns (client, token): the token is shown once and never stored.
     Inverse: `revoke_client()`."""
@@ -134,12 +134,22 @@ def new_client(*, name: str) -> tuple[SuppressionClient, str]:
     token = f"{TOKEN_PREFIX}{prefix}_{secret}"
     client, created = SuppressionClient.objects.update_or_create(
         name=name,
-        defaults={"prefix": prefix, "token_sha256": _token_sha256(token), "active": True},
+        defaults={
+            "prefix": prefix,
+            "token_sha256": _token_sha256(token),
+            "active": True,
+            "restrictions": restrictions,
+        },
     )
     audit.record(
         None,
         "dsar.suppression.client_token_issued",
-        data={"client": client.pk, "prefix": prefix, "created": created},
+        data={
+            "client": client.pk,
+            "prefix": prefix,
+            "created": created,
+            "restrictions": restrictions,
+        },
     )
     return client, token
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dsar.views import api, customer, dashboard, register, staff
+from dsar.views import api, customer, dashboard, register, rights, staff
 
 app_name = "dsar"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("my/requests/", customer.request_list, name="request-list"),
     path("my/requests/new/", customer.request_new, name="request-new"),
     path("my/requests/new/erasure/", customer.confirm_erasure, name="request-confirm-erasure"),
+    path("my/requests/new/rectification/", customer.rectify, name="request-rectify"),
+    path("my/requests/new/restriction/", customer.restrict, name="request-restrict"),
     path("my/requests/<str:reference>/", customer.request_detail, name="request-detail"),
     path("my/requests/<str:reference>/download/", customer.download, name="request-download"),
     path(
@@ -33,6 +35,7 @@ urlpatterns = [
         name="request-answer",
     ),
     path("api/suppression/check/", api.suppression_check, name="suppression-check"),
+    path("api/restriction/check/", api.restriction_check, name="restriction-check"),
     path("staff/", staff.queue, name="queue"),
     path("staff/register/", register.register_list, name="register"),
     path("staff/register/register.pdf", register.register_pdf, name="register-pdf"),
@@ -77,4 +80,14 @@ urlpatterns = [
     path("staff/cases/<str:reference>/refuse/", staff.refuse, name="case-refuse"),
     path("staff/cases/<str:reference>/clarify/", staff.clarify, name="case-clarify"),
     path("staff/cases/<str:reference>/policy/", staff.set_policy, name="case-policy"),
+    path(
+        "staff/cases/<str:reference>/recipients/<int:notice_id>/acknowledge/",
+        rights.acknowledge_notice,
+        name="case-acknowledge-notice",
+    ),
+    path(
+        "staff/cases/<str:reference>/restriction/lift/",
+        rights.propose_lift,
+        name="case-propose-lift",
+    ),
 ]

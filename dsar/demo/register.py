@@ -119,6 +119,7 @@ _META = {
         "ru": "WhatsApp Business Platform: передаёт сообщения WhatsApp между Вами и нами",
     },
     "country": "IE",
+    "contact_email": "privacy-requests@meta.example",
     "safeguard": SAFEGUARD.NONE_NEEDED,
     "safeguard_detail": _NONE,
 }
@@ -137,6 +138,7 @@ _SMS = {
         "ru": "SMS-шлюз: отправляет и принимает наши SMS-сообщения",
     },
     "country": "NL",
+    "contact_email": "dpo@messagebird.example",
     "safeguard": SAFEGUARD.NONE_NEEDED,
     "safeguard_detail": _NONE,
 }
@@ -155,6 +157,7 @@ _CRM = {
         "ru": "Обеспечивает хостинг платформы контакт-центра, на которой хранятся диалоги",
     },
     "country": "NL",
+    "contact_email": "privacy@klantcontact-hosting.example",
     "safeguard": SAFEGUARD.NONE_NEEDED,
     "safeguard_detail": _NONE,
 }
@@ -173,6 +176,7 @@ _TAX_OFFICE = {
         "ru": "Получает по запросу бухгалтерские записи в ходе налоговой проверки",
     },
     "country": "NL",
+    "contact_email": "avg@belastingdienst.example",
     "safeguard": SAFEGUARD.NONE_NEEDED,
     "safeguard_detail": _NONE,
 }
@@ -191,6 +195,7 @@ _AUDITOR = {
         "ru": "Аудитор (обязательный аудит): проверяет годовую отчётность",
     },
     "country": "NL",
+    "contact_email": "privacy@accountant-voorbeeld.example",
     "safeguard": SAFEGUARD.NONE_NEEDED,
     "safeguard_detail": _NONE,
 }
@@ -209,6 +214,7 @@ _LAWYERS = {
         "ru": "Наши адвокаты: получают данные договора только при возникновении спора",
     },
     "country": "NL",
+    "contact_email": "privacy@advocaat-voorbeeld.example",
     "safeguard": SAFEGUARD.NONE_NEEDED,
     "safeguard_detail": _NONE,
 }
@@ -846,6 +852,7 @@ ACTIVITIES: dict[str, dict[str, Any]] = {
                     "ru": "Сервис рассылок: отправляет новостные рассылки по электронной почте",
                 },
                 "country": "FR",
+                "contact_email": "dpo@brevo.example",
                 "safeguard": SAFEGUARD.NONE_NEEDED,
                 "safeguard_detail": _NONE,
             },
@@ -972,6 +979,7 @@ ACTIVITIES: dict[str, dict[str, Any]] = {
                     "ru": "Хранит и расшифровывает записи звонков",
                 },
                 "country": "US",
+                "contact_email": "privacy@callvault.example",
                 "safeguard": SAFEGUARD.SCC,
                 "safeguard_detail": {
                     "en": (
@@ -1170,6 +1178,7 @@ ACTIVITIES: dict[str, dict[str, Any]] = {
                     "ru": "Урегулирование споров, если клиент обращается туда с жалобой",
                 },
                 "country": "NL",
+                "contact_email": "privacy@kifid.example",
                 "safeguard": SAFEGUARD.NONE_NEEDED,
                 "safeguard_detail": _NONE,
             },

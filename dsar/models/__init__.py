@@ -1,5 +1,6 @@
 """dsar's models, split by sub-domain: requests and their work; the processing register."""
 
+from dsar.models.ledger import RecipientNotice
 from dsar.models.register import ProcessingActivity, Recipient, RegisterVersion
 from dsar.models.requests import (
     REFERENCE_ALPHABET,
@@ -18,6 +19,7 @@ from dsar.models.requests import (
     Subject,
     new_reference,
 )
+from dsar.models.rights import Rectification, Restriction
 from dsar.models.suppression import Suppression, SuppressionClient
 
 __all__ = [
@@ -33,6 +35,9 @@ __all__ = [
     "Notification",
     "ProcessingActivity",
     "Recipient",
+    "RecipientNotice",
+    "Rectification",
+    "Restriction",
     "RegisterVersion",
     "Reminder",
     "StaffMail",

@@ -139,6 +139,8 @@ class Recipient(models.Model):
         _("transfer safeguard"), max_length=12, choices=Safeguard, blank=True
     )
     safeguard_detail = models.CharField(_("safeguard, explained"), max_length=300, blank=True)
+    # Where we tell them of an erasure, rectification or restriction (Art. 19).
+    contact_email = models.EmailField(_("contact e-mail (Art. 19 notices)"), blank=True)
 
     class Meta:
         ordering = ["activity", "name"]

@@ -39,6 +39,8 @@ class DataRequest(models.Model):
         ERASURE = "erasure", _("Erasure of my data")
         OBJECTION = "objection", _("Stop direct marketing")
         WITHDRAW_CONSENT = "withdraw_consent", _("Withdraw consent for messages")
+        RECTIFICATION = "rectification", _("Correct my data")
+        RESTRICTION = "restriction", _("Restrict the use of my data")
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -125,6 +127,8 @@ class DataRequest(models.Model):
         "erasure": ("unfounded", "excessive", "17_3_b", "17_3_e", "17_3_d"),
         "objection": ("unfounded", "excessive"),
         "withdraw_consent": ("unfounded", "excessive"),
+        "rectification": ("unfounded", "excessive"),
+        "restriction": ("unfounded", "excessive"),
     }
 
     reference = models.CharField(max_length=16, unique=True, default=new_reference)
@@ -233,6 +237,9 @@ class Notification(models.Model):
         REFUSED = "request-refused", _("Request refused")
         CLARIFICATION = "clarification-needed", _("Question for the customer")
         MARKETING_STOPPED = "marketing-stopped", _("Marketing stopped")
+        DATA_CORRECTED = "data-corrected", _("Data corrected")
+        RESTRICTED = "processing-restricted", _("Processing restricted")
+        RESTRICTION_LIFTED = "restriction-lifted", _("Restriction lifted")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -445,6 +452,9 @@ class Approval(models.Model):
         REFUSAL = "refusal", _("Refusal")
         EXTENSION = "extension", _("Extension of the deadline")
         POLICY = "policy", _("Change of legal clock")
+        RECTIFICATION = "rectification", _("Correction of the customer's data")
+        RESTRICTION = "restriction", _("Restriction of processing")
+        LIFT_RESTRICTION = "lift_restriction", _("Lifting a restriction")
 
     data_request = models.ForeignKey(
         DataRequest, on_delete=models.PROTECT, related_name="approvals"
@@ -624,6 +634,9 @@ class StaffMail(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.CharField(max_length=200, blank=True)
+    # The body names a customer (an Art. 19 notice to a recipient): emptied once the mail
+    # is sent or given up, so the outbox keeps no copy of it.
+    scrub_body = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -52,6 +52,8 @@ class SuppressionClient(models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # It may also ask the register of restrictions of processing (Art. 18).
+    restrictions = models.BooleanField(_("may check restrictions"), default=False)
 
     class Meta:
         ordering = ["name"]

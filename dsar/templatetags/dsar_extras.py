@@ -80,6 +80,20 @@ def decision_text(approval) -> str:
             "due": day(p["due_on"]),
             "reason": DataRequest.PolicyReason(p["reason"]).label,
         }
+    if approval.about == Approval.Subject.RECTIFICATION:
+        return gettext("Correct %(column)s of record %(row)s in %(table)s") % {
+            "column": p["column"],
+            "row": p["row"],
+            "table": p["table"],
+        }
+    if approval.about == Approval.Subject.RESTRICTION:
+        from dsar.models import Restriction
+
+        return gettext("Restrict processing: %(reason)s") % {
+            "reason": Restriction.Reason(p["reason"]).label
+        }
+    if approval.about == Approval.Subject.LIFT_RESTRICTION:
+        return gettext("Lift the restriction of processing; the customer is told.")
     if approval.about == Approval.Subject.DECISION and p.get("kind"):
         return gettext("Confirm to the customer that we did it: %(kind)s (%(channel)s)") % {
             "kind": DataRequest.Kind(p["kind"]).label,

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from dsar import audit, suppression
+from dsar import audit, restriction, suppression
 from dsar.models import Suppression
 from verification import services as verification
 from verification.ip import client_ip
@@ -34,15 +34,13 @@ def _token(request: HttpRequest) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-# SECURITY: no cookies, no session: a bearer token per client system, so no CSRF to guard.
-@csrf_exempt
-@never_cache
-@require_POST
-def suppression_check(request: HttpRequest) -> JsonResponse:
-    """POST {"numbers": ["06 12345678", …], "channel": "all|whatsapp|sms"} with
-    `Authorization: Bearer <token>` → {"channel": …, "results": [{"number", "suppressed",
-    "channels", "since"} or {"number", "error"}, …]} in the order sent."""
+def _checked_call(request: HttpRequest, bucket: str, *, restrictions: bool = False):
+    """(client, body, None) for an authenticated call within its rate with a well-formed
+    body {"numbers": [...], ...}; otherwise (None, None, the error response)."""
     client = suppression.authenticate(_token(request))
+    # SECURITY: a client may ask the register of restrictions only if it was let.
+    if client is not None and restrictions and not client.restrictions:
+        return None, None, _error("This client may not check restrictions.", 403)
     if client is None:
         # SECURITY: guessing tokens is slowed per address (the token has 256 bits anyway).
         allowed = verification.take_token(
@@ -52,28 +50,46 @@ def suppression_check(request: HttpRequest) -> JsonResponse:
             per_seconds=3600,
         )
         if not allowed:
-            return _error("Too many wrong tokens; try again later.", 429, Retry_After="3600")
-        return _error("A valid token is needed: Authorization: Bearer <token>.", 401)
+            return (
+                None,
+                None,
+                _error("Too many wrong tokens; try again later.", 429, Retry_After="3600"),
+            )
+        return None, None, _error("A valid token is needed: Authorization: Bearer <token>.", 401)
     if not verification.take_token(
-        "sup-api",
+        bucket,
         str(client.pk),
         capacity=settings.DSAR_SUPPRESSION_API_RATE,
         per_seconds=60,
     ):
-        return _error("Too many checks; slow down.", 429, Retry_After="60")
+        return None, None, _error("Too many checks; slow down.", 429, Retry_After="60")
     try:
         body = json.loads(request.body or b"")
     except (ValueError, UnicodeDecodeError):
-        return _error("The body must be JSON.", 400)
+        return None, None, _error("The body must be JSON.", 400)
     numbers = body.get("numbers") if isinstance(body, dict) else None
-    channel = body.get("channel", "all") if isinstance(body, dict) else "all"
     if not isinstance(numbers, list) or not all(isinstance(n, str) for n in numbers):
-        return _error('"numbers" must be a list of strings.', 400)
+        return None, None, _error('"numbers" must be a list of strings.', 400)
     if not numbers or len(numbers) > suppression.MAX_NUMBERS:
-        return _error(f"Send 1 to {suppression.MAX_NUMBERS} numbers at a time.", 400)
+        return None, None, _error(f"Send 1 to {suppression.MAX_NUMBERS} numbers at a time.", 400)
+    return client, body, None
+
+
+# SECURITY: no cookies, no session: a bearer token per client system, so no CSRF to guard.
+@csrf_exempt
+@never_cache
+@require_POST
+def suppression_check(request: HttpRequest) -> JsonResponse:
+    """POST {"numbers": ["06 12345678", …], "channel": "all|whatsapp|sms"} with
+    `Authorization: Bearer <token>` → {"channel": …, "results": [{"number", "suppressed",
+    "channels", "since"} or {"number", "error"}, …]} in the order sent."""
+    client, body, refused = _checked_call(request, "sup-api")
+    if refused:
+        return refused
+    channel = body.get("channel", "all")
     if channel not in Suppression.Channel.values:
         return _error('"channel" must be one of all, whatsapp, sms.', 400)
-    results = suppression.check(numbers, channel=channel)
+    results = suppression.check(body["numbers"], channel=channel)
     with transaction.atomic():
         audit.record(
             None,
@@ -85,3 +101,27 @@ def suppression_check(request: HttpRequest) -> JsonResponse:
             },
         )
     return JsonResponse({"channel": channel, "results": [r.to_dict() for r in results]})
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def restriction_check(request: HttpRequest) -> JsonResponse:
+    """POST {"numbers": ["06 12345678", …]} with `Authorization: Bearer <token>` of a client
+    allowed to check restrictions → {"results": [{"number", "restricted", "since"} or
+    {"number", "error"}, …]} in the order sent (Art. 18: restricted data is only stored)."""
+    client, body, refused = _checked_call(request, "res-api", restrictions=True)
+    if refused:
+        return refused
+    results = restriction.check(body["numbers"])
+    with transaction.atomic():
+        audit.record(
+            None,
+            "dsar.restriction.checked",
+            data={
+                "client": client.pk,
+                "numbers": len(results),
+                "restricted": sum(1 for r in results if r.restricted),
+            },
+        )
+    return JsonResponse({"results": [r.to_dict() for r in results]})

@@ -13,8 +13,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from dsar import audit, casework, extracts, selectors, services
-from dsar.forms import KIND_HELP, AnswerForm, ConfirmErasureForm, NewRequestForm
+from dsar import (
+    audit,
+    casework,
+    extracts,
+    recipients_ledger,
+    rectification,
+    restriction,
+    selectors,
+    services,
+)
+from dsar.forms import (
+    KIND_HELP,
+    AnswerForm,
+    ConfirmErasureForm,
+    NewRequestForm,
+    RectifyForm,
+    RestrictForm,
+)
 from dsar.models import AuditEvent, DataRequest
 from verification.decorators import fresh_subject_required, subject_required
 from verification.phone import pretty
@@ -63,6 +79,10 @@ def request_new(request: HttpRequest) -> HttpResponse:
         if kind == DataRequest.Kind.ERASURE:
             # Erasure is confirmed on its own page, which asks for a fresh code.
             return redirect("dsar:request-confirm-erasure")
+        if kind == DataRequest.Kind.RECTIFICATION:
+            return redirect("dsar:request-rectify")
+        if kind == DataRequest.Kind.RESTRICTION:
+            return redirect("dsar:request-restrict")
         dr = services.open_request(
             number=request.subject_number,
             kind=kind,
@@ -95,6 +115,59 @@ def confirm_erasure(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @subject_required
+@require_http_methods(["GET", "POST"])
+def rectify(request: HttpRequest) -> HttpResponse:
+    try:
+        values, withheld = rectification.customer_values(
+            request.subject_number, language=_language()
+        )
+    except services.NotAllowed as e:
+        return render(request, "dsar/rectify.html", {"error": e.message}, status=503)
+    token = request.POST.get("field") or request.GET.get("field")
+    if not token:
+        return render(request, "dsar/rectify.html", {"values": values, "withheld": withheld})
+    # SECURITY: only one of this customer's own values; anything else is a plain 404.
+    value = rectification.find(values, token)
+    if value is None:
+        raise Http404
+    data = request.POST if request.method == "POST" else None
+    form = RectifyForm(data, kind=value.kind, max_length=value.max_length)
+    if data is not None and form.is_valid():
+        try:
+            dr = rectification.file_request(
+                number=request.subject_number,
+                value=value,
+                corrected=form.cleaned_data["corrected"],
+                language=_language(),
+                idempotency_key=form.cleaned_data["token"],
+            )
+        except services.NotAllowed as e:
+            form.add_error("corrected", e.message)
+        else:
+            return redirect(reverse("dsar:request-detail", args=[dr.reference]) + "?new=1")
+    context = {"value": value, "form": form}
+    return render(request, "dsar/rectify.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@subject_required
+@require_http_methods(["GET", "POST"])
+def restrict(request: HttpRequest) -> HttpResponse:
+    form = RestrictForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        dr = restriction.file_request(
+            number=request.subject_number,
+            reason=form.cleaned_data["reason"],
+            language=_language(),
+            idempotency_key=form.cleaned_data["token"],
+        )
+        return redirect(reverse("dsar:request-detail", args=[dr.reference]) + "?new=1")
+    status = 400 if form.errors else 200
+    return render(request, "dsar/restrict.html", {"form": form}, status=status)
+
+
+@never_cache
+@subject_required
 def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
     dr = _get_request_for_subject(request, reference)
     package = services.downloadable_package(data_request=dr)
@@ -112,6 +185,10 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
         if erased
         else 0,
         "erasure_pending": services.cancellable_erasure(data_request=dr),
+        "recipients_told": recipients_ledger.for_case(dr),
+        "restriction": getattr(dr, "restriction", None)
+        if dr.kind == DataRequest.Kind.RESTRICTION
+        else None,
         "answer_form": AnswerForm(clarification=open_question) if open_question else None,
         "open_question": open_question,
         "authority": settings.DSAR_SUPERVISORY_AUTHORITY,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from dsar import casework, deadlines, jobs, selectors
+from dsar import casework, deadlines, jobs, recipients_ledger, selectors
 from dsar import review as dsar_review
 from dsar.exports import REGISTER_EXTRACT
 from dsar.forms import (
@@ -28,7 +28,7 @@ from dsar.forms import (
     RefuseForm,
     RequesterForm,
 )
-from dsar.models import Approval, DataRequest, Job
+from dsar.models import Approval, DataRequest, Job, Rectification, Restriction
 from dsar.services import NotAllowed, open_package_file_for_staff
 from portal import roles
 from portal.auth import staff_required
@@ -108,6 +108,10 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "approvals": dr.approvals.select_related("prepared_by", "approved_by"),
         "clarifications": dr.clarifications.all(),
         "requester_decisions": dr.requester_decisions.select_related("decided_by"),
+        "ledger": recipients_ledger.for_case(dr),
+        "can_acknowledge": request.user.has_perm("dsar.work_datarequest"),
+        "rectification": Rectification.objects.filter(data_request=dr).first(),
+        "restriction": Restriction.objects.filter(data_request=dr).first(),
         **selectors.case_actions(dr, request.user),
         "assign_form": AssignForm(staff_choices=_assign_choices()),
         "extend_form": ExtendForm(),

@@ -163,6 +163,8 @@ def test_it_counts_open_cases_by_status_and_kind(cases):
         "erasure": [1, 0, 0, 0],
         "objection": [0, 0, 0, 0],
         "withdraw_consent": [1, 0, 0, 0],
+        "rectification": [0, 0, 0, 0],
+        "restriction": [0, 0, 0, 0],
     }
 
 

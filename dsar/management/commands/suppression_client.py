@@ -16,8 +16,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("name", help="the client system, e.g. 'brevo' or 'crm-export'")
         parser.add_argument("--revoke", action="store_true", help="switch its token off")
+        parser.add_argument(
+            "--restrictions",
+            action="store_true",
+            help="let it also check restrictions of processing (POST /api/restriction/check/)",
+        )
 
-    def handle(self, *args, name: str, revoke: bool, **options) -> None:
+    def handle(self, *args, name: str, revoke: bool, restrictions: bool, **options) -> None:
         name = name.strip()
         if not name or len(name) > 100:
             raise CommandError("Give the client system a name of 1 to 100 characters.")
@@ -26,9 +31,11 @@ class Command(BaseCommand):
                 raise CommandError(f"No active client system called {name!r}.")
             self.stdout.write(f"The token of {name} no longer works.")
             return
-        client, token = suppression.new_client(name=name)
+        client, token = suppression.new_client(name=name, restrictions=restrictions)
         self.stdout.write(f"Client system {client.name}: token (shown once, keep it secret):")
         self.stdout.write(token)
         self.stdout.write(
             "Use it as `Authorization: Bearer <token>` on POST /api/suppression/check/."
         )
+        if restrictions:
+            self.stdout.write("It may also POST /api/restriction/check/.")
