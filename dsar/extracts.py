@@ -881,9 +881,10 @@ def _rights(controllers: list[dict[str, str]]) -> list[dict[str, str]]:
             "title": gettext("How to use these rights"),
             # Only what the portal takes is sent there; the other rights go to the team.
             "text": gettext(
-                "Access, a copy of your data, erasure, stopping direct marketing and "
-                "withdrawing consent: make a request in our privacy portal, free of charge: "
-                "%(url)s. For your other rights, write to our privacy team: %(contact)s."
+                "Access, a copy of your data, correction, restriction, erasure, stopping "
+                "direct marketing and withdrawing consent: make a request in our privacy "
+                "portal, free of charge: %(url)s. For your other rights, write to our privacy "
+                "team: %(contact)s."
             )
             % {**portal, "contact": contact},
         },
