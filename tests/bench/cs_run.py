@@ -338,17 +338,14 @@ def _extract_html(data_request, path: Path) -> None:
 def measured_erase(dm, found, hash_key: bytes) -> dict[str, dict]:
     """What jobs._erase does with a fixed plan: every table in erasure_order, one
     erase_table() (one transaction) each."""
-    from django.utils import timezone
-
     from dsar import erasure
 
     hits = {(h.source, h.table): h for h in found.hits}
-    today = timezone.localdate()
     reports = {}
     for table in erasure.erasure_order(dm, list(dm.tables)):
         keys = hits[table.source, table.name].keys
         if keys:
-            report = erasure.erase_table(dm, table, keys, hash_key=hash_key, today=today)
+            report = erasure.erase_table(dm, table, keys, hash_key=hash_key)
             reports[table.name] = report.to_dict()
     return reports
 

@@ -170,7 +170,7 @@ def raw_figures(filters: dashboard.Filters, today: date) -> dict:
     """The cockpit's figures, each from one hand-written statement (12, as the cockpit)."""
     r, j, v = DataRequest._meta.db_table, Job._meta.db_table, VerificationLog._meta.db_table
     p = _sql()
-    opened = "status IN ('received', 'in_progress', 'awaiting_approval')"
+    opened = "status IN ('received', 'in_progress', 'awaiting_approval', 'erasing')"
     first_due = "COALESCE(initial_due_on, due_on)"
     until = dashboard.due_soon_until(today)
     now = timezone.now()
