@@ -106,8 +106,21 @@ def _preview(approval: Approval) -> dict[str, Any]:
         for job in discoveries:
             if (job.summary or {}).get("fingerprint") == approval.sha256:
                 preview = erasure_preview(job)
-                return {"erasure": preview, "warnings": preview["warnings"]}
+                warnings = {**preview["warnings"], "other_open": other_open_requests(dr)}
+                return {"erasure": preview, "warnings": warnings}
     return {}
+
+
+def other_open_requests(dr) -> list:
+    """The same customer's other open requests: an erasure carried out first would leave
+    an access or export request with nothing to answer from."""
+    from dsar.models import DataRequest
+
+    return list(
+        DataRequest.objects.filter(subject_id=dr.subject_id, status__in=DataRequest.OPEN_STATUSES)
+        .exclude(pk=dr.pk)
+        .order_by("due_on")
+    )
 
 
 def package_preview(package: AccessPackage, summary: dict[str, Any]) -> dict[str, Any]:

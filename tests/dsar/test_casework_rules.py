@@ -257,3 +257,15 @@ def test_decided_reasons_reach_the_customer_in_their_language(client, bob, carol
         english = str(display())
         assert label != english and label in notice and english not in notice
         assert label in review
+
+
+def test_the_erasure_review_names_the_customers_other_open_requests(client, bob, carol, demo_db):
+    access = _case("access")
+    dr = _case("erasure")
+    casework.claim(data_request=dr, user=bob)
+    with committed():
+        casework.start_job(data_request=dr, kind=Job.Kind.DISCOVER, by=bob)
+    casework.submit_for_approval(data_request=dr, by=bob)
+    staff_login(client, carol)
+    review = text(client.get(f"/staff/cases/{dr.reference}/review/"))
+    assert "This customer has 1 other open request." in review and access.reference in review
