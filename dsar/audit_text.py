@@ -209,9 +209,24 @@ def _reminder(c: _Context) -> str:
 
 def _mail(c: _Context) -> str:
     n = int(c.data.get("recipients", 0))
+    key = str(c.data.get("key", ""))
+    if key.startswith("art19:"):
+        # To a recipient named in the register (Art. 19), not to a member of staff.
+        return _("A recipient of the data was told by e-mail (Art. 19).")
+    if key.startswith("weekly-summary:"):
+        return _("The weekly summary went to the managers.")
     return ngettext(
         "A reminder e-mail went to %(n)s member of staff.",
         "A reminder e-mail went to %(n)s members of staff.",
+        n,
+    ) % {"n": n}
+
+
+def _recipients(c: _Context) -> str:
+    n = len(c.data.get("notices") or [])
+    return ngettext(
+        "%(n)s recipient of the data is told (Art. 19).",
+        "%(n)s recipients of the data are told (Art. 19).",
         n,
     ) % {"n": n}
 
@@ -264,6 +279,27 @@ _SENTENCES: dict[str, Callable[[_Context], str]] = {
         _("%(who)s sent the case back to its preparer.") % {"who": c.actor}
     ),
     "dsar.erasure.cancelled": lambda c: _("The customer cancelled the erasure."),
+    "dsar.rectification.requested": lambda c: (
+        _("The customer asked to correct %(column)s in %(table)s.")
+        % {"column": c.data.get("column", ""), "table": c.data.get("table", "")}
+    ),
+    "dsar.rectification.applied": lambda c: (
+        _("The correction of %(column)s in %(table)s was made in the source.")
+        % {"column": c.data.get("column", ""), "table": c.data.get("table", "")}
+    ),
+    "dsar.restriction.requested": lambda c: _("The customer asked to restrict the processing."),
+    "dsar.restriction.placed": lambda c: _("The restriction of processing is in force."),
+    "dsar.restriction.lifted": lambda c: _("The restriction of processing was lifted."),
+    "dsar.recipients.notified": _recipients,
+    "dsar.request.clock_resumed": lambda c: (
+        _("The customer answered: the paused clock runs again, now due %(due)s.")
+        % {"due": _day(c.data.get("to"))}
+    ),
+    "dsar.suppression.applied": lambda c: _("The marketing was stopped in the source systems."),
+    "dsar.suppression.listed": lambda c: _("The number was put on the do-not-market list."),
+    "dsar.recipients.acknowledged": lambda c: (
+        _("%(who)s recorded that a recipient confirmed the notice.") % {"who": c.actor}
+    ),
     "dsar.reminder.queued": _reminder,
     "dsar.staff_mail.sent": _mail,
 }

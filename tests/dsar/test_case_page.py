@@ -126,3 +126,39 @@ def test_dutch_staff_pages_write_dates_in_lower_case(client, bob, maria, case):
     cockpit = staff_login(client, maria).get("/staff/dashboard/").content.decode()
     for page in (case_page, queue, cockpit):
         assert not re.search(DUTCH_CAPITALS, page), re.search(DUTCH_CAPITALS, page)
+
+
+def test_every_action_the_code_records_on_a_case_reads_as_a_sentence():
+    """Every `audit.record(<case>, "dsar.…")` in the code has its sentence: a new kind of
+    event does not reach the trail as a raw code."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "dsar"
+    recorded = set()
+    for path in root.rglob("*.py"):
+        recorded |= set(
+            re.findall(r'audit\.record\(\s*(?!None)[\w.]+,\s*"(dsar\.[a-z_.]+)"', path.read_text())
+        )
+    assert len(recorded) > 20
+    assert sorted(recorded - set(audit_text._SENTENCES)) == []
+
+
+@pytest.mark.django_db
+def test_a_recipients_notice_is_not_called_a_staff_reminder(case):
+    from dsar import audit
+
+    with committed():
+        audit.record(case, "dsar.staff_mail.sent", data={"key": "art19:7", "recipients": 1})
+        audit.record(
+            case, "dsar.recipients.notified", data={"notices": [7, 8], "action": "erasure"}
+        )
+    lines = [
+        line.text for line in audit_text.lines(case.events.filter(action__startswith="dsar.re"))
+    ]
+    lines += [
+        line.text for line in audit_text.lines(case.events.filter(action="dsar.staff_mail.sent"))
+    ]
+    assert "A recipient of the data was told by e-mail (Art. 19)." in lines
+    assert "2 recipients of the data are told (Art. 19)." in lines
+    assert not any("reminder" in line for line in lines)

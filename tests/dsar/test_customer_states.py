@@ -37,6 +37,8 @@ def test_an_overdue_request_says_so(client):
         listing = text(client.get("/my/requests/"))
     assert "Our answer was due by 4 April: we are late, and we are sorry." in page
     assert "at the latest" not in page
+    # No promise about a first month that has already passed.
+    assert "we would tell you before the first month ends" not in page
     assert "overdue" in listing
 
 
