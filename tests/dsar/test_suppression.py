@@ -197,7 +197,8 @@ def test_staff_see_the_closed_case_and_its_history(client, bob, demo_db):
     staff = staff_login(Client(), bob)
     assert dr.reference in text(staff.get("/staff/?status=completed"))
     page = text(staff.get(f"/staff/cases/{dr.reference}/"))
-    assert "dsar.suppression.applied" in page and "Stop marketing" in page
+    assert "The marketing was stopped in the source systems." in page and "Stop marketing" in page
+    assert "The number was put on the do-not-market list." in page
 
 
 def test_the_suppression_list_keeps_a_keyed_hash_never_the_number(client, demo_db):
