@@ -169,6 +169,21 @@ def _current(dr: DataRequest, r: Rectification, dm: datamap.DataMap) -> Value:
     return value
 
 
+def describe(dr: DataRequest, language: str) -> str:
+    """What the customer asked to correct, for their pages: the field's name in their
+    language and, until it is applied (then the value is emptied), the value they typed."""
+    r = getattr(dr, "rectification", None)
+    if r is None:
+        return ""
+    try:
+        table = jobs.loaded_map()[1].table(r.source, r.table)
+    except jobs.JobFailed:
+        table = None
+    column = table.column(r.column) if table else None
+    label = _label(column, language) if column else r.column
+    return f"{label}: {r.new_value}" if r.new_value else label
+
+
 def preview(dr: DataRequest) -> dict:
     """Old → new for the approver's review (an audited view), read from the source now."""
     r = dr.rectification

@@ -88,7 +88,9 @@ def _with_questions(qs: QuerySet[DataRequest]) -> QuerySet[DataRequest]:
 def customer_requests(number: str) -> QuerySet[DataRequest]:
     """A verified number's requests, newest first, with `waiting_for_customer`."""
     return _with_questions(
-        DataRequest.objects.filter(subject__number=number).order_by("-received_at")
+        DataRequest.objects.filter(subject__number=number)
+        .select_related("rectification", "restriction")
+        .order_by("-received_at")
     )
 
 

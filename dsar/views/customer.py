@@ -65,6 +65,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
     requests = list(selectors.customer_requests(request.subject_number))
     for dr in requests:
         dr.customer_state = selectors.customer_state(dr, waiting=dr.waiting_for_customer)
+        dr.asked_detail = _asked_detail(dr, request.LANGUAGE_CODE)
     context = {"requests": requests, "number": pretty(request.subject_number)}
     return render(request, "dsar/request_list.html", context)
 
@@ -177,6 +178,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "dr": dr,
         "state": selectors.customer_state(dr, waiting=open_question is not None),
         "outcome": services.suppression_outcome(dr),
+        "asked_detail": _asked_detail(dr, request.LANGUAGE_CODE),
         "is_new": request.GET.get("new") == "1",
         "package": package,
         "erasure_done": erased is not None,
@@ -277,3 +279,16 @@ def erasure_receipt(request: HttpRequest, reference: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{dr.reference}-erasure-receipt.pdf"'
     return response
+
+
+def _asked_detail(dr, language: str) -> str:
+    """What exactly the customer asked, beyond the kind: the field to correct, the reason
+    for a restriction."""
+    if dr.kind == DataRequest.Kind.RECTIFICATION:
+        from dsar import rectification
+
+        return rectification.describe(dr, language)
+    if dr.kind == DataRequest.Kind.RESTRICTION:
+        restriction = getattr(dr, "restriction", None)
+        return restriction.get_reason_display() if restriction else ""
+    return ""

@@ -69,6 +69,9 @@ def test_a_customer_corrects_their_name_and_it_changes_at_the_source(client, bob
     dr = DataRequest.objects.get(kind="rectification")
     assert dr.status == "received"
     assert Rectification.objects.get().new_value == "Anna de Vries-Bakker"
+    # The customer's page names what they asked to correct, and to what.
+    assert "Name: Anna de Vries-Bakker" in text(client.get(f"/my/requests/{dr.reference}/"))
+    assert "Name: Anna de Vries-Bakker" in text(client.get("/my/requests/"))
     # The source is unchanged until a second person approves.
     assert cs("SELECT full_name FROM contacts WHERE id = %s", [contact]) == [(old,)]
     mail.outbox.clear()

@@ -64,7 +64,8 @@ def test_a_restriction_is_placed_queried_and_lifted_with_four_eyes(
     assert dr.notifications.filter(kind=Notification.Kind.RESTRICTED, state="sent").exists()
     told = set(dr.recipient_notices.values_list("action", flat=True))
     assert told == {"restriction"} and mail.outbox
-    assert "Since" in text(client.get(f"/my/requests/{dr.reference}/"))
+    page = text(client.get(f"/my/requests/{dr.reference}/"))
+    assert "Since" in page and str(Restriction.Reason.ACCURACY.label) in page
     # Other systems ask the register, in any spelling of the number.
     _c, token = suppression.new_client(name="crm", restrictions=True)
     res = api(["06-10000001", "+31 6 12345678", "bel me"], token).json()["results"]
