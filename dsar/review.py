@@ -96,7 +96,8 @@ def _preview(approval: Approval) -> dict[str, Any]:
     if approval.package_id:
         package = approval.package
         preview = package_preview(package, package.job.summary or {})
-        return {"package": preview, "warnings": preview["warnings"]}
+        warnings = {**preview["warnings"], "corrected_since": corrected_since(package)}
+        return {"package": preview, "warnings": warnings}
     if approval.about == Approval.Subject.RECTIFICATION:
         from dsar import rectification
 
@@ -109,6 +110,19 @@ def _preview(approval: Approval) -> dict[str, Any]:
                 warnings = {**preview["warnings"], "other_open": other_open_requests(dr)}
                 return {"erasure": preview, "warnings": warnings}
     return {}
+
+
+def corrected_since(package) -> list:
+    """Corrections of the customer's data applied after `package` was built: the package
+    still holds the old values and contradicts what the customer was told."""
+    from dsar.models import Rectification
+
+    return list(
+        Rectification.objects.filter(
+            data_request__subject_id=package.data_request.subject_id,
+            applied_at__gt=package.created_at,
+        ).select_related("data_request")
+    )
 
 
 def other_open_requests(dr) -> list:

@@ -217,3 +217,24 @@ def test_the_map_refuses_a_free_text_or_a_wrong_type(tmp_path, demo_db):
     )
     errors = datamap.validate(datamap.parse(message_body), connections=connections)
     assert any("identity or contact data" in e for e in errors)
+
+
+def test_a_package_built_before_a_correction_is_flagged_to_its_approver(
+    client, bob, carol, demo_db
+):
+    from dsar import casework, services
+    from dsar.models import Job
+    from tests.conftest import committed
+
+    access = services.open_request(number=FIRST, kind="access")
+    casework.claim(data_request=access, user=bob)
+    with committed():
+        casework.start_job(data_request=access, kind=Job.Kind.PACKAGE, by=bob)
+    verify(client, FIRST)
+    client.post("/my/requests/new/", {"kind": "rectification"})
+    file(client, "full_name", "Anna de Vries-Bakker")
+    approve(DataRequest.objects.get(kind="rectification"), bob, carol)
+    casework.submit_for_approval(data_request=access, by=bob)
+    review = text(staff_login(Client(), carol).get(f"/staff/cases/{access.reference}/review/"))
+    assert "corrected after this package was built: it still holds the old values" in review
+    assert "contacts.full_name" in review
