@@ -207,10 +207,16 @@ class RectifyForm(SubmitOnce):
     """The corrected value of one field, in a field of that field's type (Art. 16); the
     type's rules are in `dsar.rectification_rules`."""
 
-    def __init__(self, *args, kind: str, max_length: int | None = None, **kwargs) -> None:
+    def __init__(
+        self, *args, kind: str, max_length: int | None = None, name: str = "", **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.kind, self.max_length = kind, max_length
-        label = _("The correct value")
+        # The field's own name ("Postcode: the correct value"), so that a screen reader and
+        # the error summary say which value is meant.
+        label = (
+            _("%(name)s: the correct value") % {"name": name} if name else _("The correct value")
+        )
         if kind == "email":
             field = forms.EmailField(label=label, max_length=max_length or 254)
         elif kind == "date":

@@ -132,7 +132,7 @@ def rectify(request: HttpRequest) -> HttpResponse:
     if value is None:
         raise Http404
     data = request.POST if request.method == "POST" else None
-    form = RectifyForm(data, kind=value.kind, max_length=value.max_length)
+    form = RectifyForm(data, kind=value.kind, max_length=value.max_length, name=value.label)
     if data is not None and form.is_valid():
         try:
             dr = rectification.file_request(

@@ -64,6 +64,8 @@ def test_a_customer_corrects_their_name_and_it_changes_at_the_source(client, bob
     assert r.status_code == 302 and r["Location"] == URL
     page = client.get(URL)
     assert old in text(page) and "Date of birth" in text(page)
+    # The field is labelled with the value it corrects.
+    assert "Name: the correct value" in text(client.get(f"{URL}?field={field('full_name')}"))
     r = file(client, "full_name", "  Anna   de Vries-Bakker ")
     assert r.status_code == 302, text(r)
     dr = DataRequest.objects.get(kind="rectification")
