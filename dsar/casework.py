@@ -572,6 +572,19 @@ def _approve(data_request: DataRequest, approver, today: date) -> tuple[DataRequ
     if dr.status != Status.AWAITING_APPROVAL:
         raise NotAllowed(_("Nothing is waiting for approval."))
     approval = _pending(dr)
+    check_four_eyes(dr, approval, approver)
+    problem = _still_valid(dr, approval, today)
+    if problem:
+        _void(dr, approval, by=approver)
+        return dr, problem
+    record_approved(dr, approval, approver)
+    _CARRY_OUT[approval.about](dr, approval, approver)
+    return dr, ""
+
+
+def check_four_eyes(dr: DataRequest, approval: Approval, approver) -> None:
+    """Refuse an approver who prepared `approval`, worked on the case or has not reviewed
+    what goes out. Every approval passes here (also lifting a restriction)."""
     # SECURITY: four-eyes; the database constraint refuses it as well.
     if approval.prepared_by_id == approver.pk:
         raise NotAllowed(_("The person who prepared a response cannot approve it."))
@@ -586,10 +599,9 @@ def _approve(data_request: DataRequest, approver, today: date) -> tuple[DataRequ
     # Four eyes that looked: the approver has opened what goes out (record_review).
     if not _reviewed(dr, approval, approver):
         raise NotAllowed(_("Review what goes out before you approve it."))
-    problem = _still_valid(dr, approval, today)
-    if problem:
-        _void(dr, approval, by=approver)
-        return dr, problem
+
+
+def record_approved(dr: DataRequest, approval: Approval, approver) -> None:
     approval.state, approval.approved_by = Approval.State.APPROVED, approver
     approval.decided_at = timezone.now()
     approval.save(update_fields=["state", "approved_by", "decided_at"])
@@ -599,8 +611,6 @@ def _approve(data_request: DataRequest, approver, today: date) -> tuple[DataRequ
         actor=approver,
         data={"approval": approval.pk, "about": approval.about, "sha256": approval.sha256},
     )
-    _CARRY_OUT[approval.about](dr, approval, approver)
-    return dr, ""
 
 
 def _still_valid(dr: DataRequest, approval: Approval, today: date) -> str:

@@ -154,29 +154,11 @@ def approve_lift(*, data_request: DataRequest, approver) -> DataRequest:
     approval = _pending_lift(dr)
     if approval is None:
         raise NotAllowed(_("Nothing is waiting for approval."))
-    # SECURITY: four-eyes; the database constraint refuses it as well.
-    if approval.prepared_by_id == approver.pk:
-        raise NotAllowed(_("The person who prepared a response cannot approve it."))
-    if casework._worked_on(dr, approver):
-        raise NotAllowed(
-            _(
-                "You worked on this case (claimed it, ran its jobs or decided on it): another approver must approve it."
-            )
-        )
-    if not casework._reviewed(dr, approval, approver):
-        raise NotAllowed(_("Review what goes out before you approve it."))
+    casework.check_four_eyes(dr, approval, approver)
     if casework._decision_sha256(dr, approval.about, approval.payload) != approval.sha256:
         raise NotAllowed(_("The decision changed after it was submitted; the approval is void."))
     r = Restriction.objects.select_for_update().get(data_request=dr)
-    approval.state, approval.approved_by = Approval.State.APPROVED, approver
-    approval.decided_at = timezone.now()
-    approval.save(update_fields=["state", "approved_by", "decided_at"])
-    audit.record(
-        dr,
-        "dsar.approval.approved",
-        actor=approver,
-        data={"approval": approval.pk, "about": approval.about, "sha256": approval.sha256},
-    )
+    casework.record_approved(dr, approval, approver)
     r.lifted_at = timezone.now()
     r.save(update_fields=["lifted_at"])
     audit.record(dr, "dsar.restriction.lifted", actor=approver, data={"approval": approval.pk})

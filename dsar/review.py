@@ -13,14 +13,17 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from dsar import datamap as dsar_datamap
 from dsar import exports, extracts
-from dsar.models import AccessPackage, Approval, Job
+from dsar.models import AccessPackage, Approval, DataRequest, Job, Notification, Rectification
 from dsar.retention import Held
+from dsar.services import preview_notice
 
 SAMPLE_ROWS = 5
 # A sample cell longer than this is cut: the page shows what kind of data goes, not all of it.
@@ -38,14 +41,6 @@ class TablePreview:
 def notice_preview(approval: Approval) -> str:
     """The message the customer receives on their channel once `approval` is carried out,
     as they will read it (their language, the decided dates and reasons)."""
-    from datetime import date, timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
-
-    from dsar.models import DataRequest, Notification
-    from dsar.services import preview_notice
-
     dr, p = approval.data_request, approval.payload or {}
     about = Approval.Subject
     if approval.about == about.RECTIFICATION:
@@ -115,8 +110,6 @@ def _preview(approval: Approval) -> dict[str, Any]:
 def corrected_since(package) -> list:
     """Corrections of the customer's data applied after `package` was built: the package
     still holds the old values and contradicts what the customer was told."""
-    from dsar.models import Rectification
-
     return list(
         Rectification.objects.filter(
             data_request__subject_id=package.data_request.subject_id,
@@ -128,8 +121,6 @@ def corrected_since(package) -> list:
 def other_open_requests(dr) -> list:
     """The same customer's other open requests: an erasure carried out first would leave
     an access or export request with nothing to answer from."""
-    from dsar.models import DataRequest
-
     return list(
         DataRequest.objects.filter(subject_id=dr.subject_id, status__in=DataRequest.OPEN_STATUSES)
         .exclude(pk=dr.pk)

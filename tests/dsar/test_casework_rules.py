@@ -24,6 +24,16 @@ def _case(kind="access"):
     return services.open_request(number=FIRST, kind=kind)
 
 
+def _submitted_erasure(bob):
+    """An erasure bob claimed, discovered and submitted: its plan waits for approval."""
+    dr = _case("erasure")
+    casework.claim(data_request=dr, user=bob)
+    with committed():
+        casework.start_job(data_request=dr, kind=Job.Kind.DISCOVER, by=bob)
+    casework.submit_for_approval(data_request=dr, by=bob)
+    return dr
+
+
 def test_whoever_built_the_response_cannot_approve_it_when_another_submits_it(
     bob, carol, django_user_model, demo_db
 ):
@@ -125,11 +135,7 @@ def test_an_approved_partial_refusal_tells_the_customer_now(bob, carol, outbox):
 
 
 def test_a_cancelled_erasure_is_confirmed_to_the_customer(bob, carol, demo_db, outbox):
-    dr = _case("erasure")
-    casework.claim(data_request=dr, user=bob)
-    with committed():
-        casework.start_job(data_request=dr, kind=Job.Kind.DISCOVER, by=bob)
-    casework.submit_for_approval(data_request=dr, by=bob)
+    dr = _submitted_erasure(bob)
     casework.record_review(data_request=dr, by=carol)
     with committed():
         casework.approve(data_request=dr, approver=carol)
@@ -162,11 +168,7 @@ def test_the_approver_reads_the_message_the_customer_will_receive(client, bob, c
 def test_the_erasure_pages_say_when_it_runs_and_that_the_customer_can_cancel(
     client, bob, carol, demo_db
 ):
-    dr = _case("erasure")
-    casework.claim(data_request=dr, user=bob)
-    with committed():
-        casework.start_job(data_request=dr, kind=Job.Kind.DISCOVER, by=bob)
-    casework.submit_for_approval(data_request=dr, by=bob)
+    dr = _submitted_erasure(bob)
     staff_login(client, carol)
     review = text(client.get(f"/staff/cases/{dr.reference}/review/"))
     assert "the erasure waits 24 hours" in review and "can cancel" in review
@@ -185,11 +187,7 @@ def test_make_runs_sweeper_carries_out_an_erasure_once_its_cooling_off_is_over(
 
     from django.core.management import call_command
 
-    dr = _case("erasure")
-    casework.claim(data_request=dr, user=bob)
-    with committed():
-        casework.start_job(data_request=dr, kind=Job.Kind.DISCOVER, by=bob)
-    casework.submit_for_approval(data_request=dr, by=bob)
+    dr = _submitted_erasure(bob)
     casework.record_review(data_request=dr, by=carol)
     with committed():
         casework.approve(data_request=dr, approver=carol)
@@ -261,11 +259,7 @@ def test_decided_reasons_reach_the_customer_in_their_language(client, bob, carol
 
 def test_the_erasure_review_names_the_customers_other_open_requests(client, bob, carol, demo_db):
     access = _case("access")
-    dr = _case("erasure")
-    casework.claim(data_request=dr, user=bob)
-    with committed():
-        casework.start_job(data_request=dr, kind=Job.Kind.DISCOVER, by=bob)
-    casework.submit_for_approval(data_request=dr, by=bob)
+    dr = _submitted_erasure(bob)
     staff_login(client, carol)
     review = text(client.get(f"/staff/cases/{dr.reference}/review/"))
     assert "This customer has 1 other open request." in review and access.reference in review
