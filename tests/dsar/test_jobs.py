@@ -432,3 +432,22 @@ def test_a_worker_that_lost_its_job_stops_changing_data(demo_db):
     assert calls["n"] == 3  # it stopped at its next heartbeat
     job.refresh_from_db()
     assert job.state == "running" and job.owner == "other-host:1"
+
+
+@pytest.mark.django_db(databases=["default", "customer_service"], transaction=True)
+def test_a_running_worker_renews_its_lease_every_third_of_its_length(settings):
+    """In a real worker (not eager) a thread moves `heartbeat_at` while the job runs, so a
+    long step keeps the job; it stops when the job ends."""
+    import time
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.DSAR_JOB_STALE_SECONDS = 1.5  # renewed every 0.5 s
+    dr = _request(FIRST, "access")
+    job = _running(dr, Job.Kind.DISCOVER, owner=jobs.worker_id())
+    start = Job.objects.get(pk=job.pk).heartbeat_at
+    with jobs._Lease(job.pk):
+        time.sleep(1.3)
+        renewed = Job.objects.get(pk=job.pk).heartbeat_at
+    assert renewed > start
+    time.sleep(0.8)
+    assert Job.objects.get(pk=job.pk).heartbeat_at == renewed  # stopped with the job

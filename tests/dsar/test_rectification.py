@@ -240,3 +240,23 @@ def test_a_package_built_before_a_correction_is_flagged_to_its_approver(
     review = text(staff_login(Client(), carol).get(f"/staff/cases/{access.reference}/review/"))
     assert "corrected after this package was built: it still holds the old values" in review
     assert "contacts.full_name" in review
+
+
+def test_load_datamap_refuses_a_free_text_type_and_a_rectifiable_message(tmp_path, demo_db):
+    """The operator's path: `manage.py load_datamap` with a map that would correct free text."""
+    import io
+
+    from django.conf import settings
+    from django.core.management import CommandError, call_command
+
+    raw = open(settings.DSAR_DATAMAP_PATH, encoding="utf-8").read()
+    bad = raw.replace('rectifiable = "address"', 'rectifiable = "free-text"', 1).replace(
+        "[tables.columns.body]\n", '[tables.columns.body]\nrectifiable = "name"\n', 1
+    )
+    path = tmp_path / "map.toml"
+    path.write_text(bad, encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("load_datamap", str(path), stderr=err)
+    assert "'free-text' is not a type" in err.getvalue()
+    assert "body" in err.getvalue()
