@@ -86,6 +86,7 @@ def server(django_db_setup, django_db_blocker, bench_dir):
         "DJANGO_SETTINGS_MODULE": "tests.bench.http_settings",
         "DEBUG": "false",
         "SECRET_KEY": settings.SECRET_KEY,  # the sessions and codes made here must verify there
+        "DSAR_SUPPRESSION_KEY": "bench-suppression-key-not-secret",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "TRUSTED_PROXY_COUNT": "1",
